@@ -1,0 +1,327 @@
+"""A vectorised network in the lecture's notation, batch-first.
+
+A batch of N examples is a matrix with one example per row, so a layer computes
+
+    z = a @ W + b          a: (N, n_in), W: (n_in, n_out), b: (n_out,), z: (N, n_out)
+
+Every layer has ``forward(x)`` and ``backward(grad_out) -> grad_in``. Forward keeps
+what backward needs; backward receives dC/d(output) and returns dC/d(input):
+
+- :class:`Linear` backward is lecture point 8, ``dC/dw = a * dC/dz``, for a whole
+  matrix at once: ``dW = a.T @ dC/dz``; and it sends ``dC/dz @ W.T`` back.
+- an activation's backward is the *amplifier* of point 7: ``dC/dz = sigma'(z) * dC/da``.
+
+Losses take the network's output and the targets and return the mean cost over
+the batch; their ``backward()`` starts the backward pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+
+def _check_batch(name: str, x: np.ndarray, width: int | None) -> np.ndarray:
+    x = np.asarray(x)
+    if x.ndim != 2 or (width is not None and x.shape[1] != width):
+        expected = f"(N, {width})" if width is not None else "(N, D)"
+        raise ValueError(f"{name} expected input of shape {expected}, got {x.shape}")
+    return x
+
+
+def _check_grad(name: str, grad_out: np.ndarray, shape: tuple[int, ...] | None) -> np.ndarray:
+    if shape is None:
+        raise RuntimeError(f"{name}.backward() was called before forward(): run forward first")
+    grad_out = np.asarray(grad_out)
+    if grad_out.shape != shape:
+        raise ValueError(
+            f"{name}.backward expected grad_out of shape {shape} (the shape of its output), "
+            f"got {grad_out.shape}"
+        )
+    return grad_out
+
+
+class Layer:
+    """Base class: a layer with no parameters unless a subclass adds some."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return self.forward(x)
+
+    def parameters(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
+        """``(name, value, grad)`` for each parameter; arrays are updated in place."""
+        return []
+
+
+class Linear(Layer):
+    """``z = a @ W + b``, with W: (n_in, n_out) and b: (n_out,).
+
+    Weights start as N(0, scale^2) with ``scale = sqrt(2 / n_in)`` ("he", suits ReLU)
+    or ``sqrt(1 / n_in)`` ("xavier", suits sigmoid and tanh); b starts at 0.
+    After ``backward``, ``dW`` (n_in, n_out) and ``db`` (n_out,) hold dC/dW and dC/db.
+    """
+
+    def __init__(
+        self,
+        n_in: int,
+        n_out: int,
+        rng: np.random.Generator | int | None = None,
+        init: str = "he",
+        dtype: type = np.float32,
+    ) -> None:
+        if int(n_in) != n_in or n_in < 1 or int(n_out) != n_out or n_out < 1:
+            raise ValueError(
+                f"Linear expects positive integer sizes, got n_in={n_in}, n_out={n_out}"
+            )
+        if init not in ("he", "xavier"):
+            raise ValueError(f"Linear init expects 'he' or 'xavier', got {init!r}")
+        rng = np.random.default_rng(rng)
+        scale = np.sqrt((2.0 if init == "he" else 1.0) / n_in)
+        self.n_in, self.n_out = int(n_in), int(n_out)
+        self.W = (rng.standard_normal((n_in, n_out)) * scale).astype(dtype)
+        self.b = np.zeros(n_out, dtype=dtype)
+        self.dW = np.zeros_like(self.W)
+        self.db = np.zeros_like(self.b)
+        self.a: np.ndarray | None = None  # the input, kept for backward: dz/dw = a
+
+    def __repr__(self) -> str:
+        return f"Linear({self.n_in} -> {self.n_out})"
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        """a: (N, n_in) -> z: (N, n_out)."""
+        self.a = _check_batch(repr(self), a, self.n_in)
+        return self.a @ self.W + self.b
+
+    def backward(self, dz: np.ndarray) -> np.ndarray:
+        """dz = dC/dz: (N, n_out) -> dC/da: (N, n_in); stores dW and db."""
+        shape = None if self.a is None else (self.a.shape[0], self.n_out)
+        dz = _check_grad(repr(self), dz, shape)
+        np.matmul(self.a.T, dz, out=self.dW)  # dC/dw = a * dC/dz, summed over the batch
+        np.sum(dz, axis=0, out=self.db)
+        return dz @ self.W.T  # dC/da = sum over the next layer's z of w * dC/dz
+
+    def parameters(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
+        return [("W", self.W, self.dW), ("b", self.b, self.db)]
+
+
+class Activation(Layer):
+    """An element-wise ``a = sigma(z)``; backward multiplies by ``sigma'(z)``."""
+
+    def __init__(self) -> None:
+        self.a: np.ndarray | None = None  # the output, kept for backward
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    def sigma(self, z: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def sigma_prime(self) -> np.ndarray:
+        """sigma'(z) at the z of the last forward, computed from the kept output."""
+        raise NotImplementedError
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        """z: (N, D) -> a: (N, D)."""
+        self.a = self.sigma(np.asarray(z))
+        return self.a
+
+    def backward(self, da: np.ndarray) -> np.ndarray:
+        """da = dC/da: (N, D) -> dC/dz = sigma'(z) * dC/da: (N, D)."""
+        da = _check_grad(repr(self), da, None if self.a is None else self.a.shape)
+        return self.sigma_prime() * da
+
+
+class Sigmoid(Activation):
+    """sigma(z) = 1 / (1 + e^-z); sigma'(z) = sigma(z) (1 - sigma(z))."""
+
+    def sigma(self, z: np.ndarray) -> np.ndarray:
+        # 0.5 * (1 + tanh(z / 2)) equals the logistic function and never overflows
+        return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+    def sigma_prime(self) -> np.ndarray:
+        return self.a * (1.0 - self.a)
+
+
+class Tanh(Activation):
+    """tanh(z); its derivative is 1 - tanh(z)^2."""
+
+    def sigma(self, z: np.ndarray) -> np.ndarray:
+        return np.tanh(z)
+
+    def sigma_prime(self) -> np.ndarray:
+        return 1.0 - self.a**2
+
+
+class ReLU(Activation):
+    """max(z, 0); its derivative is 1 where z > 0 and 0 elsewhere."""
+
+    def sigma(self, z: np.ndarray) -> np.ndarray:
+        return np.maximum(z, 0)
+
+    def sigma_prime(self) -> np.ndarray:
+        return (self.a > 0).astype(self.a.dtype)
+
+
+class Sequential(Layer):
+    """Layers applied in order; backward runs them in reverse (the reversed network)."""
+
+    def __init__(self, *layers: Layer) -> None:
+        for i, layer in enumerate(layers):
+            if not (hasattr(layer, "forward") and hasattr(layer, "backward")):
+                raise TypeError(
+                    f"Sequential expects layers with forward and backward, "
+                    f"got {type(layer).__name__} at position {i}"
+                )
+        self.layers = list(layers)
+
+    def __repr__(self) -> str:
+        inner = ",\n  ".join(repr(layer) for layer in self.layers)
+        return f"Sequential(\n  {inner}\n)"
+
+    def __iter__(self) -> Iterator[Layer]:
+        return iter(self.layers)
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __getitem__(self, i: int) -> Layer:
+        return self.layers[i]
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        for layer in reversed(self.layers):
+            grad_out = layer.backward(grad_out)
+        return grad_out
+
+    def parameters(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
+        """``("<layer index>.<name>", value, grad)`` for every parameter, in order."""
+        return [
+            (f"{i}.{name}", value, grad)
+            for i, layer in enumerate(self.layers)
+            for name, value, grad in layer.parameters()
+        ]
+
+    def n_parameters(self) -> int:
+        return sum(value.size for _, value, _ in self.parameters())
+
+
+def mlp(
+    sizes: list[int] | tuple[int, ...],
+    activation: type[Activation] = ReLU,
+    rng: np.random.Generator | int | None = None,
+    dtype: type = np.float32,
+) -> Sequential:
+    """A multi-layer perceptron: ``mlp([256, 128, 10])`` is Linear, ReLU, Linear.
+
+    No activation after the last Linear: the loss (softmax cross-entropy) takes logits.
+    """
+    sizes = list(sizes)
+    if len(sizes) < 2:
+        raise ValueError(f"mlp expects at least an input and an output size, got {sizes}")
+    rng = np.random.default_rng(rng)
+    init = "he" if activation is ReLU else "xavier"
+    layers: list[Layer] = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        layers.append(Linear(n_in, n_out, rng=rng, init=init, dtype=dtype))
+        if i < len(sizes) - 2:
+            layers.append(activation())
+    return Sequential(*layers)
+
+
+# ----- losses -----
+
+
+class MSELoss:
+    """C = (1/N) sum_n 1/2 ||y_n - t_n||^2; dC/dy = (y - t) / N.
+
+    outputs y and targets t: both (N, K).
+    """
+
+    def __init__(self) -> None:
+        self.diff: np.ndarray | None = None
+
+    def __call__(self, outputs: np.ndarray, targets: np.ndarray) -> float:
+        return self.forward(outputs, targets)
+
+    def forward(self, outputs: np.ndarray, targets: np.ndarray) -> float:
+        y = _check_batch("MSELoss", outputs, None)
+        t = np.asarray(targets)
+        if t.shape != y.shape:
+            raise ValueError(
+                f"MSELoss expected targets shaped like the outputs {y.shape}, got {t.shape}"
+            )
+        self.diff = y - t
+        return float(0.5 * np.sum(self.diff**2) / y.shape[0])
+
+    def backward(self) -> np.ndarray:
+        """dC/dy: (N, K)."""
+        if self.diff is None:
+            raise RuntimeError("MSELoss.backward() was called before forward(): run forward first")
+        return self.diff / self.diff.shape[0]
+
+
+def log_softmax(z: np.ndarray) -> np.ndarray:
+    """log softmax along the last axis, stable for any finite logits (log-sum-exp trick)."""
+    shifted = z - np.max(z, axis=-1, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """softmax along the last axis: (N, K) -> (N, K), each row sums to 1."""
+    return np.exp(log_softmax(z))
+
+
+class SoftmaxCrossEntropy:
+    """C = -(1/N) sum_n log softmax(z_n)[t_n]; dC/dz = (softmax(z) - onehot(t)) / N.
+
+    logits z: (N, K); targets t: (N,) integer class labels in [0, K).
+    """
+
+    def __init__(self) -> None:
+        self.probs: np.ndarray | None = None
+        self.targets: np.ndarray | None = None
+
+    def __call__(self, logits: np.ndarray, targets: np.ndarray) -> float:
+        return self.forward(logits, targets)
+
+    def forward(self, logits: np.ndarray, targets: np.ndarray) -> float:
+        z = _check_batch("SoftmaxCrossEntropy", logits, None)
+        t = check_labels(targets, z.shape[0], z.shape[1])
+        log_p = log_softmax(z)
+        self.probs = np.exp(log_p)
+        self.targets = t
+        return float(-np.mean(log_p[np.arange(len(t)), t]))
+
+    def backward(self) -> np.ndarray:
+        """dC/dz: (N, K)."""
+        if self.probs is None:
+            raise RuntimeError(
+                "SoftmaxCrossEntropy.backward() was called before forward(): run forward first"
+            )
+        grad = self.probs.copy()
+        grad[np.arange(len(self.targets)), self.targets] -= 1.0
+        return grad / len(self.targets)
+
+
+def check_labels(targets: np.ndarray, n: int, n_classes: int) -> np.ndarray:
+    """Return targets as an int array of shape (n,), or raise naming what is wrong."""
+    t = np.asarray(targets)
+    if t.shape != (n,):
+        raise ValueError(f"expected labels of shape ({n},) (one per example), got {t.shape}")
+    if not np.issubdtype(t.dtype, np.integer):
+        raise ValueError(f"expected integer class labels, got dtype {t.dtype}")
+    if n and (t.min() < 0 or t.max() >= n_classes):
+        raise ValueError(
+            f"expected labels in [0, {n_classes - 1}], got values from {t.min()} to {t.max()}"
+        )
+    return t

@@ -1,0 +1,145 @@
+"""Training: mini-batch gradient descent with a progress bar, and evaluation helpers.
+
+One step is the whole lecture in four lines: forward pass, cost, backward pass,
+gradient-descent update.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .nn import Layer, check_labels
+
+
+class TrainingDiverged(FloatingPointError):
+    """The loss became NaN or infinite: the learning rate is too large."""
+
+
+@dataclass
+class History:
+    """What happened during training, one entry per epoch."""
+
+    loss: list[float] = field(default_factory=list)  # mean training cost over the epoch
+    train_accuracy: list[float] = field(default_factory=list)  # on the batches, as seen
+    val_accuracy: list[float] = field(default_factory=list)  # empty without validation data
+    seconds: float = 0.0  # time spent in the training loop
+
+
+def predict_logits(model: Layer, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:
+    """The model's outputs for X: (N, D) -> (N, K), computed in batches."""
+    return np.concatenate(
+        [model.forward(X[i : i + batch_size]) for i in range(0, len(X), batch_size)]
+    )
+
+
+def predict(model: Layer, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:
+    """The predicted class of each row of X: (N, D) -> (N,) int."""
+    return np.argmax(predict_logits(model, X, batch_size), axis=1)
+
+
+def accuracy(model: Layer, X: np.ndarray, y: np.ndarray) -> float:
+    """Fraction of the rows of X whose predicted class equals y: (N, D), (N,) -> float."""
+    y = np.asarray(y)
+    if y.shape != (len(X),):
+        raise ValueError(f"expected labels of shape ({len(X)},) (one per row of X), got {y.shape}")
+    return float(np.mean(predict(model, X) == y))
+
+
+def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int = 10) -> np.ndarray:
+    """(n_classes, n_classes) int counts: row = true class, column = predicted class."""
+    y_true = check_labels(y_true, len(y_true), n_classes)
+    y_pred = check_labels(y_pred, len(y_true), n_classes)
+    counts = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(counts, (y_true, y_pred), 1)
+    return counts
+
+
+def cosine_schedule(lr: float, epochs: int) -> Callable[[int], float]:
+    """Learning rate lr at the first epoch, decaying along a half cosine towards 0."""
+    return lambda epoch: 0.5 * lr * (1 + np.cos(np.pi * epoch / epochs))
+
+
+def fit(
+    model: Layer,
+    loss,
+    optimizer,
+    X: np.ndarray,
+    y: np.ndarray,
+    epochs: int = 10,
+    batch_size: int = 32,
+    rng: np.random.Generator | int | None = 0,
+    validation: tuple[np.ndarray, np.ndarray] | None = None,
+    augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
+    lr_schedule: Callable[[int], float] | None = None,
+    progress: bool = True,
+    on_epoch_end: Callable[[int, History], None] | None = None,
+) -> History:
+    """Train ``model`` with mini-batch gradient descent; return the History.
+
+    X: (N, D) inputs, y: (N,) labels (or (N, K) targets for MSELoss). Each epoch
+    visits the examples in a new random order (from ``rng``), in batches of
+    ``batch_size``. ``augment(X_batch, rng)`` may transform each batch. A progress
+    bar (tqdm.auto: a widget in Jupyter, text in a terminal) shows the running loss.
+    ``lr_schedule(epoch)``, if given, sets ``optimizer.lr`` at the start of each epoch.
+    ``on_epoch_end(epoch, history)`` is called after each epoch (for a live plot).
+    Raises TrainingDiverged if the loss becomes NaN or infinite.
+    """
+    from tqdm.auto import tqdm
+
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if len(X) != len(y):
+        raise ValueError(f"X and y must have the same number of rows, got {len(X)} and {len(y)}")
+    if epochs < 1 or batch_size < 1:
+        raise ValueError(f"epochs and batch_size must be positive, got {epochs} and {batch_size}")
+    rng = np.random.default_rng(rng)
+    history = History()
+    classify = y.ndim == 1
+    n = len(X)
+    steps = (n + batch_size - 1) // batch_size
+    start = time.perf_counter()
+    bar = tqdm(total=epochs * steps, disable=not progress, unit="batch", leave=True)
+    try:
+        for epoch in range(epochs):
+            if lr_schedule is not None:
+                optimizer.lr = lr_schedule(epoch)
+            order = rng.permutation(n)
+            total_loss, correct = 0.0, 0
+            for i in range(0, n, batch_size):
+                idx = order[i : i + batch_size]
+                xb, yb = X[idx], y[idx]
+                if augment is not None:
+                    xb = augment(xb, rng)
+                outputs = model.forward(xb)  # forward pass
+                cost = loss.forward(outputs, yb)  # C
+                if not np.isfinite(cost):
+                    raise TrainingDiverged(
+                        f"the loss became {cost} at epoch {epoch + 1}, step {i // batch_size + 1} "
+                        f"with learning rate {getattr(optimizer, 'lr', '?')}: "
+                        "the steps are too large, try a smaller learning rate (for example a tenth)"
+                    )
+                model.backward(loss.backward())  # backward pass: every dC/dw
+                optimizer.step()  # theta <- theta - eta * grad
+                total_loss += cost * len(idx)
+                if classify:
+                    correct += int(np.sum(np.argmax(outputs, axis=1) == yb))
+                bar.update(1)
+            history.loss.append(total_loss / n)
+            if classify:
+                history.train_accuracy.append(correct / n)
+            if validation is not None:
+                history.val_accuracy.append(accuracy(model, *validation))
+            postfix = {"loss": f"{history.loss[-1]:.4f}"}
+            if history.val_accuracy:
+                postfix["val_acc"] = f"{history.val_accuracy[-1]:.4f}"
+            bar.set_postfix(postfix)
+            if on_epoch_end is not None:
+                on_epoch_end(epoch, history)
+    finally:
+        bar.close()
+        history.seconds = time.perf_counter() - start
+    return history
