@@ -43,6 +43,8 @@ class Value:
     ) -> None:
         if isinstance(data, Value):
             raise TypeError("Value(data) expects a number, got a Value; use it directly")
+        if isinstance(data, str | bytes):
+            raise TypeError(f"Value(data) expects a number, got {type(data).__name__}: {data!r}")
         if not isinstance(data, int | float):
             try:
                 data = float(data)  # numpy scalars and the like

@@ -6,6 +6,7 @@ gradient-descent update.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -63,6 +64,23 @@ def cosine_schedule(lr: float, epochs: int) -> Callable[[int], float]:
     return lambda epoch: 0.5 * lr * (1 + np.cos(np.pi * epoch / epochs))
 
 
+def train_step(
+    model: Layer, loss, optimizer, xb: np.ndarray, yb: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """One gradient-descent step on a batch; returns the cost C and the outputs (N, K)."""
+    outputs = model.forward(xb)  # forward pass: every z and a
+    cost = loss.forward(outputs, yb)  # C, the mean over the batch
+    if not math.isfinite(cost):
+        lr = getattr(optimizer, "lr", float("nan"))
+        raise TrainingDiverged(
+            f"the loss became {cost} with learning rate {lr:g}: the steps are too large, "
+            "try a smaller learning rate (for example a tenth)"
+        )
+    model.backward_params(loss.backward())  # backward pass: every dC/dw
+    optimizer.step()  # theta <- theta - eta * grad
+    return cost, outputs
+
+
 def fit(
     model: Layer,
     loss,
@@ -90,8 +108,7 @@ def fit(
     """
     from tqdm.auto import tqdm
 
-    X = np.asarray(X)
-    y = np.asarray(y)
+    X, y = np.asarray(X), np.asarray(y)
     if len(X) != len(y):
         raise ValueError(f"X and y must have the same number of rows, got {len(X)} and {len(y)}")
     if epochs < 1 or batch_size < 1:
@@ -99,47 +116,33 @@ def fit(
     rng = np.random.default_rng(rng)
     history = History()
     classify = y.ndim == 1
-    n = len(X)
-    steps = (n + batch_size - 1) // batch_size
+    steps = -(-len(X) // batch_size)
     start = time.perf_counter()
-    bar = tqdm(total=epochs * steps, disable=not progress, unit="batch", leave=True)
-    try:
+    bar = tqdm(total=epochs * steps, disable=not progress, unit="batch")
+    # overflow is reported as TrainingDiverged, with advice, rather than as warnings
+    with bar, np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(epochs):
             if lr_schedule is not None:
                 optimizer.lr = lr_schedule(epoch)
-            order = rng.permutation(n)
-            total_loss, correct = 0.0, 0
-            for i in range(0, n, batch_size):
+            order = rng.permutation(len(X))
+            total_cost, correct = 0.0, 0
+            for i in range(0, len(X), batch_size):
                 idx = order[i : i + batch_size]
                 xb, yb = X[idx], y[idx]
                 if augment is not None:
                     xb = augment(xb, rng)
-                outputs = model.forward(xb)  # forward pass
-                cost = loss.forward(outputs, yb)  # C
-                if not np.isfinite(cost):
-                    raise TrainingDiverged(
-                        f"the loss became {cost} at epoch {epoch + 1}, step {i // batch_size + 1} "
-                        f"with learning rate {getattr(optimizer, 'lr', '?')}: "
-                        "the steps are too large, try a smaller learning rate (for example a tenth)"
-                    )
-                model.backward(loss.backward())  # backward pass: every dC/dw
-                optimizer.step()  # theta <- theta - eta * grad
-                total_loss += cost * len(idx)
+                cost, outputs = train_step(model, loss, optimizer, xb, yb)
+                total_cost += cost * len(idx)
                 if classify:
-                    correct += int(np.sum(np.argmax(outputs, axis=1) == yb))
+                    correct += int((outputs.argmax(axis=1) == yb).sum())
                 bar.update(1)
-            history.loss.append(total_loss / n)
+            history.loss.append(total_cost / len(X))
             if classify:
-                history.train_accuracy.append(correct / n)
+                history.train_accuracy.append(correct / len(X))
             if validation is not None:
                 history.val_accuracy.append(accuracy(model, *validation))
-            postfix = {"loss": f"{history.loss[-1]:.4f}"}
-            if history.val_accuracy:
-                postfix["val_acc"] = f"{history.val_accuracy[-1]:.4f}"
-            bar.set_postfix(postfix)
+            history.seconds = time.perf_counter() - start
+            bar.set_postfix(loss=f"{history.loss[-1]:.4f}")
             if on_epoch_end is not None:
                 on_epoch_end(epoch, history)
-    finally:
-        bar.close()
-        history.seconds = time.perf_counter() - start
     return history
