@@ -257,9 +257,16 @@ def draw_graph(root: Value, ax=None, figsize: tuple[float, float] | None = None)
         x1, y1 = pos[id(node)]
         for child in node._children:
             x0, y0 = pos[id(child)]
+            # an arrow that skips columns bends, so it does not run through the boxes between
+            skips = column[id(node)] - column[id(child)] > 1
             ax.add_patch(
                 FancyArrowPatch(
-                    (x0 + 0.8, y0), (x1 - 0.8, y1), arrowstyle="-|>", mutation_scale=12, color="0.4"
+                    (x0 + 0.8, y0),
+                    (x1 - 0.8, y1),
+                    arrowstyle="-|>",
+                    mutation_scale=12,
+                    color="0.4",
+                    connectionstyle=f"arc3,rad={-0.3 if skips else 0.0}",
                 )
             )
         name = node.label or node._op or "input"
