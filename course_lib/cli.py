@@ -7,9 +7,12 @@ import json
 import sys
 import time
 
+from .exercises.cli import COMMANDS as EXERCISE_COMMANDS
+from .exercises.cli import add_commands as add_exercise_commands
+
 DEFAULTS = {
     "epochs": 10,
-    "hidden": "256,128",
+    "hidden": "512,256",
     "batch_size": 64,
     "lr": 0.1,
     "momentum": 0.9,
@@ -73,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--hidden",
         type=_hidden_sizes,
         default=_hidden_sizes(d["hidden"]),
-        help="hidden layer sizes, comma-separated (default 256,128)",
+        help="hidden layer sizes, comma-separated (default 512,256)",
     )
     train.add_argument(
         "--batch-size",
@@ -107,6 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--json", action="store_true", help="end with one JSON line of the results")
     train.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    commands.add_parser(
+        "doctor",
+        help="check that this environment is ready for the course, and say how to fix it",
+        description="Check Python, packages, the widgets front end, the kernel and the data.",
+    )
+    add_exercise_commands(commands)
     return parser
 
 
@@ -169,7 +178,14 @@ def train_command(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"train": train_command}
+def doctor_command(args: argparse.Namespace) -> int:
+    from .doctor import main as doctor_main
+
+    return doctor_main()
+
+
+COMMANDS = {"train": train_command, "doctor": doctor_command}
+COMMANDS.update(EXERCISE_COMMANDS)  # build, check, grade
 
 
 def main(argv: list[str] | None = None) -> int:

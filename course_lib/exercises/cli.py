@@ -1,0 +1,127 @@
+"""The exercise subcommands of ``course-lib``: ``build``, ``check`` and ``grade``.
+
+``course_lib/cli.py`` calls :func:`add_commands` on its subparsers and merges
+:data:`COMMANDS`; the work is imported only when a command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def _positive(kind: type):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not value > 0:
+            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, got {text!r}")
+        return value
+
+    return parse
+
+
+def add_commands(commands) -> None:
+    """Add ``build``, ``check`` and ``grade`` to the subparsers ``commands``."""
+    build = commands.add_parser(
+        "build",
+        help="generate exercises/ from solutions/ (answers replaced by stubs)",
+        description="Regenerate the exercise notebooks from the solution notebooks.",
+    )
+    build.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 naming the stale files if exercises/ is out of date",
+    )
+    build.add_argument("--solutions", help="folder of solution notebooks (default ./solutions)")
+    build.add_argument("--exercises", help="folder of exercise notebooks (default ./exercises)")
+
+    check = commands.add_parser(
+        "check",
+        help="run your exercise notebook in a separate process and report on each exercise",
+        description="Check an exercise notebook on the public cases of its check cells, in a "
+        "separate process. Exits 0 when every exercise passes, 1 otherwise.",
+    )
+    check.add_argument(
+        "notebook", help="an exercise notebook, e.g. exercises/04_backward_pass.ipynb"
+    )
+
+    grade = commands.add_parser(
+        "grade",
+        help="grade submitted notebooks: grades.csv, Gradescope results.json, feedback.md",
+        description="Grade learners' notebooks of one assignment, each in an isolated process, "
+        "on public and hidden cases.",
+    )
+    grade.add_argument(
+        "--assignment", required=True, help="the exercise notebook's stem, e.g. 04_backward_pass"
+    )
+    grade.add_argument(
+        "--out", required=True, help="folder for grades.csv and one folder per submission"
+    )
+    grade.add_argument(
+        "submissions", nargs="+", metavar="SUBMISSION", help="a notebook, or a folder of notebooks"
+    )
+    grade.add_argument(
+        "--jobs",
+        type=_positive(int),
+        default=None,
+        help="submissions graded in parallel (default: the number of cores)",
+    )
+    grade.add_argument(
+        "--resume", action="store_true", help="skip submissions already graded into --out"
+    )
+    grade.add_argument(
+        "--cell-timeout",
+        type=_positive(float),
+        default=30.0,
+        help="seconds for one notebook cell (default %(default)s)",
+    )
+    grade.add_argument(
+        "--call-timeout",
+        type=_positive(float),
+        default=None,
+        help="seconds for one call of a graded function (default: each exercise's own)",
+    )
+    grade.add_argument(
+        "--memory-mb",
+        type=_positive(int),
+        default=2048,
+        help="memory limit of each learner process, in MB (default %(default)s)",
+    )
+    grade.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+
+def build_command(args: argparse.Namespace) -> int:
+    from .build import build_command as run
+
+    return run(args)
+
+
+def check_command(args: argparse.Namespace) -> int:
+    """Run the notebook in an isolated process; print one verdict per exercise.
+    Exit 0 when every exercise passes, 1 otherwise (also when the notebook is unreadable)."""
+    from .report import terminal_report
+    from .runner import NotebookError, run_notebook
+
+    path = Path(args.notebook)
+    if not path.is_file():
+        print(f"course-lib check: no such notebook: {path}")
+        return 1
+    try:
+        result = run_notebook(path)
+    except NotebookError as err:
+        print(f"course-lib check: {path} cannot be checked: {err}")
+        return 1
+    print(terminal_report(result, f"Checking {path.name}"))
+    return 0 if all(r.passed for r in result.exercises) else 1
+
+
+def grade_command(args: argparse.Namespace) -> int:
+    from .grade import grade_command as run
+
+    return run(args)
+
+
+COMMANDS = {"build": build_command, "check": check_command, "grade": grade_command}

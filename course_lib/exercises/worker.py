@@ -1,0 +1,158 @@
+"""The process that runs a learner's notebook code for ``course-lib check`` and ``grade``.
+
+Started by :mod:`.runner` as ``python -I -m course_lib.exercises.worker MEMORY_MB CPU_S``
+in a scratch directory. It reads one request per line on stdin and writes one reply
+per line on a private copy of the original stdout; the learner's code sees an empty
+stdin and writes into a capped buffer (or /dev/null at the C level). Requests:
+
+- ``{"op": "run", "source": ...}``: execute one code cell in the notebook's namespace
+- ``{"op": "call", "function": name, "args": [...]}``: call a function defined by the cells
+
+Replies carry only data in the format of :mod:`.codec`. Nothing here decides whether an
+answer is right: the grader does that in its own process.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import resource
+import sys
+import traceback
+from typing import Any
+
+OUTPUT_LIMIT = 20_000  # characters of printed output kept per request
+
+_MAGIC = re.compile(r"^(\s*)([%!]|\?\?|\?)")
+
+
+class CappedOutput(io.TextIOBase):
+    """A text stream that keeps the first ``limit`` characters written to it."""
+
+    def __init__(self, limit: int = OUTPUT_LIMIT) -> None:
+        self.limit, self.parts, self.size, self.dropped = limit, [], 0, 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: Any) -> int:
+        text = text if isinstance(text, str) else str(text)
+        room = self.limit - self.size
+        if room > 0:
+            self.parts.append(text[:room])
+            self.size += min(len(text), room)
+        self.dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+    def take(self) -> str:
+        text = "".join(self.parts)
+        if self.dropped:
+            text += f"\n[... {self.dropped} more characters of output were dropped]"
+        self.parts, self.size, self.dropped = [], 0, 0
+        return text
+
+
+def skip_magics(source: str) -> str | None:
+    """The cell without IPython magics and shell escapes (None for a cell magic %%...)."""
+    if source.lstrip().startswith("%%"):
+        return None
+    lines = []
+    for line in source.split("\n"):
+        match = _MAGIC.match(line)
+        if match:
+            lines.append(f"{match.group(1)}pass  # skipped: {line.strip()[:40]}")
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def limit_resources(memory_mb: int, cpu_seconds: int) -> None:
+    """Hard limits the learner's code cannot raise again."""
+    mb = 1024 * 1024
+    for which, value in (
+        (resource.RLIMIT_AS, memory_mb * mb),
+        (resource.RLIMIT_CPU, cpu_seconds),
+        (resource.RLIMIT_FSIZE, 16 * mb),  # no file written by the learner grows beyond 16 MB
+        (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_NOFILE, 256),
+    ):
+        try:
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            pass
+
+
+def _error_text(err: BaseException) -> str:
+    try:
+        text = str(err)[:500]
+    except Exception:
+        text = ""
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
+def main() -> None:
+    memory_mb, cpu_seconds = int(sys.argv[1]), int(sys.argv[2])
+    # private channels: requests from the real stdin, replies to a copy of the real stdout
+    requests = os.fdopen(os.dup(0), "r", encoding="utf-8")
+    replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    capture = CappedOutput()
+    sys.stdin, sys.stdout, sys.stderr = io.StringIO(""), capture, capture
+
+    import numpy as np  # noqa: F401  (imported before the limits are set)
+
+    from . import codec
+    from .inputs import resolve
+
+    limit_resources(memory_mb, cpu_seconds)
+    namespace: dict[str, Any] = {"__name__": "__main__", "display": print}
+
+    def reply(message: dict) -> None:
+        replies.write(codec.dumps(message) + "\n")
+        replies.flush()
+
+    reply({"id": "ready"})  # started: from now on, the timeouts measure the learner's code
+
+    for line in requests:
+        try:
+            request = codec.loads(line)
+            rid, op = request["id"], request["op"]
+        except Exception:
+            return
+        if op == "run":
+            source = skip_magics(request["source"])
+            try:
+                if source is not None:
+                    exec(compile(source, f"<cell {request.get('index', '?')}>", "exec"), namespace)
+                error = None
+            except BaseException as err:  # SystemExit and KeyboardInterrupt too
+                error = _error_text(err)
+                tb = traceback.extract_tb(err.__traceback__)
+                if tb:
+                    error += f" (line {tb[-1].lineno})"
+            reply({"id": rid, "error": error, "output": capture.take()})
+        elif op == "call":
+            func = namespace.get(request["function"])
+            if not callable(func):
+                result: dict = {"kind": "missing"}
+            else:
+                try:
+                    value = func(*resolve(request["args"]))
+                    result = {"kind": "value", "value": value}
+                except NotImplementedError:
+                    result = {"kind": "not implemented"}
+                except BaseException as err:  # SystemExit and KeyboardInterrupt too
+                    result = {"kind": "error", "message": f"it raised {_error_text(err)}"}
+            result.update(id=rid, output=capture.take())
+            try:
+                reply(result)
+            except BaseException as err:  # a value that breaks its own encoding
+                message = f"its result could not be sent back: {_error_text(err)}"
+                reply({"id": rid, "kind": "error", "output": "", "message": message})
+
+
+if __name__ == "__main__":
+    main()

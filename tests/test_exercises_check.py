@@ -1,0 +1,178 @@
+"""Issue 4: checks in the notebook and `course-lib check`.
+
+- every exercise notebook runs top to bottom and reports every exercise as not done;
+- putting the solutions' answers back into the exercises makes every check pass;
+- deliberately wrong answers fail with a message that points at the problem;
+- a check never raises; `course-lib check` exits 0 only when everything passes.
+"""
+
+from __future__ import annotations
+
+import nbformat
+import numpy as np
+import pytest
+from exercise_tools import EXERCISES, STEMS, answers, exercise_with_answers, solution_with
+from nbclient import NotebookClient
+
+from course_lib.cli import main
+from course_lib.exercises import check
+from course_lib.exercises.assignments import ASSIGNMENTS
+from course_lib.exercises.runner import run_notebook
+
+
+@pytest.fixture
+def jupyter_env(tmp_path, monkeypatch):
+    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR",
+                 "MPLCONFIGDIR"):  # fmt: skip
+        monkeypatch.setenv(name, str(tmp_path / name.lower()))
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
+    return tmp_path
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_exercise_notebook_runs_and_reports_every_exercise_not_done(stem, jupyter_env):
+    nb = nbformat.read(EXERCISES / f"{stem}.ipynb", as_version=4)
+    NotebookClient(nb, timeout=60, kernel_name="python3",
+                   resources={"metadata": {"path": str(jupyter_env)}}).execute()  # fmt: skip
+    outputs = {
+        cell.metadata["nbgrader"]["grade_id"]: "".join(o.get("text", "") for o in cell.outputs)
+        for cell in nb.cells
+        if cell.metadata.get("nbgrader", {}).get("grade")
+    }
+    assert sorted(outputs) == sorted(ex.grade_id for ex in ASSIGNMENTS[stem].exercises)
+    for gid, text in outputs.items():
+        assert text.startswith(f"⏳ {gid}: not implemented yet"), text
+        assert "Traceback" not in text
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_round_trip_answers_put_back_pass_every_check(stem, tmp_path):
+    path = exercise_with_answers(stem, tmp_path / f"{stem}.ipynb")
+    result = run_notebook(path, hidden=True)
+    failed = [(r.exercise.grade_id, r.results[-1].verdict.message) for r in result.exercises
+              if not r.passed]  # fmt: skip
+    assert failed == []
+    assert result.score == ASSIGNMENTS[stem].max_score
+    assert all(cell.error is None for cell in result.cells)
+
+
+def test_course_lib_check_exit_codes(tmp_path, capsys):
+    assert main(["check", str(EXERCISES / "01_gradient_descent.ipynb")]) == 1
+    out = capsys.readouterr().out
+    assert out.count("not implemented yet") == 3 and "0 of 5 points" in out
+
+    done = exercise_with_answers("01_gradient_descent", tmp_path / "mine.ipynb")
+    assert main(["check", str(done)]) == 0
+    assert "3 of 3 exercises pass: 5 of 5 points" in capsys.readouterr().out
+
+    some = answers("01_gradient_descent")
+    del some["numerical_gradient_answer"]
+    partly = exercise_with_answers("01_gradient_descent", tmp_path / "partly.ipynb", some)
+    assert main(["check", str(partly)]) == 1
+    out = capsys.readouterr().out
+    assert "✅ gradient_descent_step" in out and "⏳ numerical_gradient" in out
+
+    junk = tmp_path / "junk.ipynb"
+    junk.write_text("this is not json")
+    assert main(["check", str(junk)]) == 1
+    assert "not valid JSON" in capsys.readouterr().out
+    assert main(["check", str(tmp_path / "missing.ipynb")]) == 1
+
+
+# ----- wrong answers get a pointed message -----
+
+WRONG = [
+    ("04_backward_pass", "sigmoid_backward", "return a * (1.0 - a) * dC_da", "return dC_da",
+     "multiply by sigma'(z)"),
+    ("04_backward_pass", "sigmoid_backward", "return a * (1.0 - a) * dC_da",
+     "s = 1 / (1 + np.exp(-a))\n    return s * (1 - s) * dC_da", "applied sigma to a again"),
+    ("04_backward_pass", "linear_backward", "dC_da = dC_dz @ W.T", "dC_da = dC_dz @ W",
+     "W without transposing"),
+    ("04_backward_pass", "linear_backward", "dC_dW = a.T @ dC_dz", "dC_dW = dC_dz.T @ a",
+     "right answer transposed"),
+    ("04_backward_pass", "backprop", "dC_dz1 = sigmoid_backward(a1, dC_da1)", "dC_dz1 = dC_da1",
+     "miss the factor sigma'(z1)"),
+    ("03_forward_pass", "layer_forward", "z = a @ W + b", "z = a @ W.T + b", "W transposed"),
+    ("03_forward_pass", "neuron", "return float(1.0 / (1.0 + np.exp(-z)))", "return float(z)",
+     "You returned z"),
+    ("03_forward_pass", "forward_pass", "return activations", "return activations[1:]",
+     "start with the input x"),
+    ("02_chain_rule", "backward", "grads[i] += local * grads[k]", "grads[i] = local * grads[k]",
+     "add up"),
+    ("02_chain_rule", "chain_rule_case2", "return dz_dx * dx_ds + dz_dy * dy_ds",
+     "return dz_dx * dx_ds", "only the path through x"),
+    ("01_gradient_descent", "gradient_descent_step", "theta - eta * grad", "theta + eta * grad",
+     "uphill"),
+    ("01_gradient_descent", "total_loss_and_gradient", "L = 0.5 * np.sum(error**2)",
+     "L = 0.5 * np.mean(error**2)", "wrong"),
+    ("05_digit_classification", "cross_entropy_grad", "return grad / N", "return grad",
+     "Divide by the batch size"),
+]  # fmt: skip
+
+
+def _solution_namespace(stem: str) -> dict:
+    namespace: dict = {}
+    exec("import math\nimport numpy as np\nUNARY = {'exp': math.exp, 'tanh': math.tanh, "
+         "'sigmoid': lambda a: 1.0 / (1.0 + math.exp(-a))}", namespace)  # fmt: skip
+    for source in answers(stem).values():
+        if "def train_classifier" not in source:
+            exec(source, namespace)
+    return namespace
+
+
+@pytest.mark.parametrize("stem, gid, old, new, says", WRONG, ids=[w[1] for w in WRONG])
+def test_wrong_answer_fails_with_a_pointed_message(stem, gid, old, new, says, capsys):
+    namespace = _solution_namespace(stem)
+    source = answers(stem)[f"{gid}_answer"]
+    assert old in source
+    exec(source.replace(old, new), namespace)
+    check(gid, namespace[gid])
+    out = capsys.readouterr().out
+    assert out.startswith(f"❌ {gid}"), out
+    assert says in out, out
+    assert "hint:" in out
+
+
+def test_wrong_answer_in_the_isolated_runner_says_the_same(tmp_path, capsys):
+    change = ("dC_dz1 = sigmoid_backward(a1, dC_da1)", "dC_dz1 = dC_da1")
+    path = solution_with("04_backward_pass", tmp_path / "sub.ipynb", {"backprop_answer": change})
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "❌ backprop" in out and "miss the factor sigma'(z1)" in out
+    assert "✅ sigmoid_backward" in out and "3 of 6 points" in out
+
+
+# ----- a check never stops the notebook -----
+
+
+def _exits(*args):
+    raise SystemExit(3)
+
+
+class Liar:
+    def __eq__(self, other):
+        return True
+
+    shape = (3, 4)
+
+
+@pytest.mark.parametrize("func, says", [
+    (_exits, "SystemExit"),
+    (lambda a, d: Liar(), "should be a numpy array"),
+    (lambda a, d: [[0.0] * 4] * 3, "should be a numpy array"),
+    (lambda a, d: np.full((3, 4), np.nan), "contains NaN"),
+    (lambda a, d: np.zeros((4, 3)), "looks transposed"),
+    (lambda a, d: np.zeros((3, 4), dtype=int), "dtype int64"),
+    (lambda a, d: None, "got None"),
+    (42, "should be a function"),
+])  # fmt: skip
+def test_check_never_raises_and_says_what_is_wrong(func, says, capsys):
+    check("sigmoid_backward", func)
+    out = capsys.readouterr().out
+    assert out.startswith("❌ sigmoid_backward"), out
+    assert says in out, out
+
+
+def test_check_of_an_unknown_exercise_lists_the_known_ones(capsys):
+    check("no_such_thing", print)
+    assert "backprop" in capsys.readouterr().out

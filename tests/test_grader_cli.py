@@ -1,0 +1,60 @@
+"""Issue 5: `course-lib grade` on the command line: outputs, hidden cases, misuse."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from exercise_tools import SOLUTIONS, solution_with
+
+from course_lib.cli import main
+
+
+def test_grade_writes_csv_results_and_feedback_and_describes_hidden_cases(tmp_path, capsys):
+    subs = tmp_path / "class"
+    subs.mkdir()
+    (subs / "alice.ipynb").write_bytes((SOLUTIONS / "03_forward_pass.ipynb").read_bytes())
+    # bob's neuron works on the public cases but overflows on a strongly negative z
+    solution_with("03_forward_pass", subs / "bob.ipynb", {"neuron_answer": (
+        "return float(1.0 / (1.0 + np.exp(-z)))",
+        "return float(1.0 / (1.0 + np.exp(-z))) if z > -30 else float('nan')")})  # fmt: skip
+    (subs / ".ipynb_checkpoints").mkdir()
+    (subs / ".ipynb_checkpoints" / "alice-checkpoint.ipynb").write_text("{}")
+    out = tmp_path / "out"
+    args = ["grade", "--assignment", "03_forward_pass", "--out", str(out), str(subs),
+            "--jobs", "2", "--no-progress"]  # fmt: skip
+    assert main(args) == 0
+    assert "graded 2 submission(s)" in capsys.readouterr().out
+    lines = (out / "grades.csv").read_text().splitlines()
+    assert lines == [
+        "submission,neuron,layer_forward,forward_pass,total,max_score",
+        "alice,1,2,2,5,5",
+        "bob,0,2,2,4,5",
+    ]
+    feedback = (out / "bob" / "feedback.md").read_text()
+    assert "hidden case" in feedback and "a strongly negative z" in feedback
+    assert "expected:" not in feedback  # hidden values are never shown
+    results = json.loads((out / "bob" / "results.json").read_text())
+    assert results["score"] == 4 and results["tests"][0]["status"] == "failed"
+
+
+def test_grade_misuse_exits_non_zero_with_a_clear_message(tmp_path, capsys):
+    nb = str(SOLUTIONS / "01_gradient_descent.ipynb")
+    out = str(tmp_path / "out")
+    assert main(["grade", "--assignment", "99_nothing", "--out", out, nb]) == 2
+    assert "unknown assignment '99_nothing'" in capsys.readouterr().err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["grade", "--assignment", "01_gradient_descent", "--out", out, str(empty)]) == 2
+    assert "no submissions found" in capsys.readouterr().err
+    assert main(["grade", "--assignment", "01_gradient_descent", "--out", out,
+                 str(tmp_path / "nope.ipynb")]) == 2  # fmt: skip
+    assert "no such file or folder" in capsys.readouterr().err
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    assert main(["grade", "--assignment", "01_gradient_descent", "--out",
+                 str(blocker / "out"), nb]) == 2  # fmt: skip
+    assert "cannot write to the output folder" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["grade", "--out", out, nb])  # --assignment missing: argparse says so
+    assert exit_info.value.code == 2
