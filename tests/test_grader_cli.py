@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from exercise_tools import SOLUTIONS, solution_with
@@ -58,3 +59,19 @@ def test_grade_misuse_exits_non_zero_with_a_clear_message(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["grade", "--out", out, nb])  # --assignment missing: argparse says so
     assert exit_info.value.code == 2
+
+
+def test_submissions_sharing_a_file_name_are_named_by_their_folders():
+    from course_lib.exercises.grade import names_for
+
+    home = Path("/home")
+    paths = [
+        home / "alice" / "exercises" / "04_backward_pass.ipynb",
+        home / "bob" / "exercises" / "04_backward_pass.ipynb",
+        home / "carol.ipynb",
+    ]
+    assert list(names_for(paths).values()) == [
+        "alice-exercises-04_backward_pass",
+        "bob-exercises-04_backward_pass",
+        "carol",
+    ]

@@ -63,16 +63,25 @@ def collect(paths: list[str]) -> list[Path]:
 
 
 def names_for(paths: list[Path]) -> dict[Path, str]:
-    """A unique, file-system-safe name per submission: its stem, prefixed by its folder
-    when two submissions share a stem."""
-    stems: dict[str, int] = {}
+    """A unique, file-system-safe name per submission: its stem, prefixed by as many of
+    its folders as it takes to tell apart submissions that share a stem
+    (``alice/exercises/04.ipynb`` and ``bob/exercises/04.ipynb`` -> ``alice-exercises-04``)."""
+    by_stem: dict[str, list[Path]] = {}
     for p in paths:
-        stems[p.stem] = stems.get(p.stem, 0) + 1
+        by_stem.setdefault(p.stem, []).append(p)
+    raw: dict[Path, str] = {}
+    for stem, group in by_stem.items():
+        depth = 0
+        while len(group) > 1 and depth < max(len(p.parent.parts) for p in group):
+            depth += 1
+            if len({p.parent.parts[-depth:] for p in group}) == len(group):
+                break
+        for p in group:
+            raw[p] = "-".join([*p.parent.parts[len(p.parent.parts) - depth :], stem])
     names: dict[Path, str] = {}
     used: set[str] = set()
     for p in paths:
-        name = p.stem if stems[p.stem] == 1 else f"{p.parent.name}-{p.stem}"
-        name = "".join(c if c.isalnum() or c in "-_." else "_" for c in name).lstrip(".") or "x"
+        name = "".join(c if c.isalnum() or c in "-_." else "_" for c in raw[p]).strip("._") or "x"
         base, k = name, 2
         while name in used:
             name, k = f"{base}-{k}", k + 1
