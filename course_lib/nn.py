@@ -316,9 +316,9 @@ class SoftmaxCrossEntropy:
         shifted = z - z.max(axis=1, keepdims=True)  # softmax(z) = softmax(z - max z)
         exp = np.exp(shifted)
         total = exp.sum(axis=1, keepdims=True)
-        self.probs, self.targets = exp / total, t
+        self.probs, self.targets, self._rows = exp / total, t, np.arange(len(t))
         # -log softmax(z)[t] = log(sum_k e^z_k) - z_t, averaged over the batch
-        return float((np.log(total[:, 0]) - shifted[np.arange(len(t)), t]).sum()) / len(t)
+        return float((np.log(total[:, 0]) - shifted[self._rows, t]).sum()) / len(t)
 
     def backward(self) -> np.ndarray:
         """dC/dz: (N, K)."""
@@ -328,7 +328,7 @@ class SoftmaxCrossEntropy:
             )
         n = len(self.targets)
         grad = self.probs / n
-        grad[np.arange(n), self.targets] -= 1.0 / n
+        grad[self._rows, self.targets] -= 1.0 / n
         return grad
 
 
@@ -337,7 +337,7 @@ def check_labels(targets: np.ndarray, n: int, n_classes: int) -> np.ndarray:
     t = np.asarray(targets)
     if t.shape != (n,):
         raise ValueError(f"expected labels of shape ({n},) (one per example), got {t.shape}")
-    if not np.issubdtype(t.dtype, np.integer):
+    if t.dtype.kind not in "iu":  # signed or unsigned integers
         raise ValueError(f"expected integer class labels, got dtype {t.dtype}")
     if n and (t.min() < 0 or t.max() >= n_classes):
         raise ValueError(
