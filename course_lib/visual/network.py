@@ -482,9 +482,9 @@ class BackwardStepper:
         if step == self.step and self.text == self.describe(step):
             return  # already shown (the slider echoes what the buttons set)
         self.step = step
+        self._render()
         if self.slider.value != step:
             self.slider.value = step  # calls go_to(step) again, which returns at once
-        self._render()
 
     def out_of_range_message(self, step: int) -> str:
         """What the output area says when asked for a step that does not exist."""
@@ -504,7 +504,7 @@ class BackwardStepper:
         return f"Step {step} of {len(self.steps) - 1}: {s.name}, {case}\n{s.formula}"
 
     def _render(self, message: str | None = None) -> None:
-        from IPython.display import clear_output
+        from IPython.display import clear_output, display
 
         self.text = (message + "\n" if message else "") + self.describe(self.step)
         with self.output:
@@ -514,8 +514,10 @@ class BackwardStepper:
                 import matplotlib.pyplot as plt
 
                 ax = draw_reversed_network(*self.network, known=self.step + 1, current=self.step)
-                plt.show()
+                # display the figure object itself: plt.show() from a widget callback can
+                # send a blank image to JupyterLab
                 plt.close(ax.figure)
+                display(ax.figure)
 
 
 # ----- point 3: the cost of a gradient -----
