@@ -1,4 +1,4 @@
-"""The ``course-lib`` command: ``course-lib train`` trains a digit classifier on USPS."""
+"""The ``course-lib`` command: train, doctor, and the exercise commands (build, check, grade)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,6 @@ import argparse
 import json
 import sys
 import time
-
-from .exercises.cli import COMMANDS as EXERCISE_COMMANDS
-from .exercises.cli import add_commands as add_exercise_commands
 
 DEFAULTS = {
     "epochs": 10,
@@ -32,7 +29,9 @@ def _hidden_sizes(text: str) -> list[int]:
     return sizes
 
 
-def _positive(kind: type):
+def positive(kind: type):
+    """An argparse type: a number of ``kind`` greater than 0, or a message naming what was given."""
+
     def parse(text: str):
         try:
             value = kind(text)
@@ -68,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     d = DEFAULTS
     train.add_argument(
         "--epochs",
-        type=_positive(int),
+        type=positive(int),
         default=d["epochs"],
         help="passes over the data (default %(default)s)",
     )
@@ -80,13 +79,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--batch-size",
-        type=_positive(int),
+        type=positive(int),
         default=d["batch_size"],
         help="examples per step (default %(default)s)",
     )
     train.add_argument(
         "--lr",
-        type=_positive(float),
+        type=positive(float),
         default=d["lr"],
         help="learning rate eta (default %(default)s)",
     )
@@ -115,6 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="check that this environment is ready for the course, and say how to fix it",
         description="Check Python, packages, the widgets front end, the kernel and the data.",
     )
+    from .exercises.cli import add_commands as add_exercise_commands
+
     add_exercise_commands(commands)
     return parser
 
@@ -185,12 +186,13 @@ def doctor_command(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"train": train_command, "doctor": doctor_command}
-COMMANDS.update(EXERCISE_COMMANDS)  # build, check, grade
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return COMMANDS[args.command](args)
+    from .exercises.cli import COMMANDS as EXERCISE_COMMANDS  # build, check, grade
+
+    return {**COMMANDS, **EXERCISE_COMMANDS}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -9,18 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-
-def _positive(kind: type):
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            value = None
-        if value is None or not value > 0:
-            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, got {text!r}")
-        return value
-
-    return parse
+from ..cli import positive
 
 
 def add_commands(commands) -> None:
@@ -65,7 +54,7 @@ def add_commands(commands) -> None:
     )
     grade.add_argument(
         "--jobs",
-        type=_positive(int),
+        type=positive(int),
         default=None,
         help="submissions graded in parallel (default: the number of cores)",
     )
@@ -74,19 +63,19 @@ def add_commands(commands) -> None:
     )
     grade.add_argument(
         "--cell-timeout",
-        type=_positive(float),
+        type=positive(float),
         default=30.0,
         help="seconds for one notebook cell (default %(default)s)",
     )
     grade.add_argument(
         "--call-timeout",
-        type=_positive(float),
+        type=positive(float),
         default=None,
         help="seconds for one call of a graded function (default: each exercise's own)",
     )
     grade.add_argument(
         "--memory-mb",
-        type=_positive(int),
+        type=positive(int),
         default=2048,
         help="memory limit of each learner process, in MB (default %(default)s)",
     )
