@@ -1,0 +1,70 @@
+"""The README's two commands: `make lab` opens the welcome notebook; `make test` is what CI runs."""
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def recipe(target: str) -> list[str]:
+    """The command lines of one Makefile target."""
+    lines = (ROOT / "Makefile").read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"{target}:"))
+    body = []
+    for line in lines[start + 1 :]:
+        if not line.startswith("\t"):
+            break
+        body.append(line.strip())
+    return body
+
+
+def test_readme_gives_make_lab_and_make_test_and_ci_runs_make_test():
+    readme = (ROOT / "README.md").read_text()
+    assert "make lab " in readme and "make test " in readme
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert ci[-1] == "make test"
+
+
+def test_plain_pip_commands_match_the_makefile():
+    readme = (ROOT / "README.md").read_text()
+    lab_args = recipe("lab")[0].split("jupyter lab", 1)[1].replace("$(ROOT_FLAG)", "").split()
+    test_cmd = recipe("test")[0].replace("$(BIN)", ".venv/bin")
+    assert f".venv/bin/jupyter lab {' '.join(lab_args)}" in readme
+    assert test_cmd in readme
+
+
+def test_make_lab_opens_jupyterlab_on_the_welcome_notebook(tmp_path):
+    """Run the lab recipe's jupyter command with a stand-in browser that records the page."""
+    command = recipe("lab")[0]
+    bin_dir = Path(sys.executable).parent
+    root_flag = "--allow-root" if os.geteuid() == 0 else ""
+    command = command.replace("$(BIN)", str(bin_dir)).replace("$(ROOT_FLAG)", root_flag)
+    opened = tmp_path / "opened.html"
+    browser = tmp_path / "browser.sh"
+    browser.write_text(f'#!/bin/sh\ncat "${{1#file://}}" > {opened}\n')
+    browser.chmod(0o755)
+    env = dict(os.environ, BROWSER=str(browser))
+    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
+        env[name] = str(tmp_path / name.lower())
+    args = [*command.split(), "--ServerApp.port=0", "--ServerApp.ip=127.0.0.1"]
+    server = subprocess.Popen(
+        args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while not (opened.exists() and opened.stat().st_size) and time.monotonic() < deadline:
+            assert server.poll() is None, f"jupyter lab exited with {server.returncode}"
+            time.sleep(0.2)
+        page = opened.read_text()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    url = re.search(r"url=([^\"]+)\"", page).group(1)
+    assert "/lab/tree/notebooks/00_welcome.ipynb" in url
