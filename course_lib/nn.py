@@ -21,25 +21,33 @@ from collections.abc import Iterator
 
 import numpy as np
 
+# The checks below name the layer (its repr) only when they fail: they run on every step.
 
-def _check_batch(name: str, x: np.ndarray, width: int | None) -> np.ndarray:
+
+def _check_batch(owner: object, x: np.ndarray, width: int | None) -> np.ndarray:
     x = np.asarray(x)
     if x.ndim != 2 or (width is not None and x.shape[1] != width):
         expected = f"(N, {width})" if width is not None else "(N, D)"
-        raise ValueError(f"{name} expected input of shape {expected}, got {x.shape}")
+        raise ValueError(f"{_name(owner)} expected input of shape {expected}, got {x.shape}")
     return x
 
 
-def _check_grad(name: str, grad_out: np.ndarray, shape: tuple[int, ...] | None) -> np.ndarray:
+def _check_grad(owner: object, grad_out: np.ndarray, shape: tuple[int, ...] | None) -> np.ndarray:
     if shape is None:
-        raise RuntimeError(f"{name}.backward() was called before forward(): run forward first")
+        raise RuntimeError(
+            f"{_name(owner)}.backward() was called before forward(): run forward first"
+        )
     grad_out = np.asarray(grad_out)
     if grad_out.shape != shape:
         raise ValueError(
-            f"{name}.backward expected grad_out of shape {shape} (the shape of its output), "
-            f"got {grad_out.shape}"
+            f"{_name(owner)}.backward expected grad_out of shape {shape} "
+            f"(the shape of its output), got {grad_out.shape}"
         )
     return grad_out
+
+
+def _name(owner: object) -> str:
+    return owner if isinstance(owner, str) else repr(owner)
 
 
 class Layer:
@@ -99,7 +107,7 @@ class Linear(Layer):
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         """a: (N, n_in) -> z: (N, n_out)."""
-        self.a = _check_batch(repr(self), a, self.n_in)
+        self.a = _check_batch(self, a, self.n_in)
         return self.a @ self.W + self.b
 
     def backward(self, dz: np.ndarray) -> np.ndarray:
@@ -110,7 +118,7 @@ class Linear(Layer):
     def backward_params(self, dz: np.ndarray) -> None:
         """Only dW (n_in, n_out) and db (n_out,), from dz = dC/dz: (N, n_out)."""
         shape = None if self.a is None else (self.a.shape[0], self.n_out)
-        dz = _check_grad(repr(self), dz, shape)
+        dz = _check_grad(self, dz, shape)
         np.matmul(self.a.T, dz, out=self.dW)  # dC/dw = a * dC/dz, summed over the batch
         dz.sum(axis=0, out=self.db)
 
@@ -141,7 +149,7 @@ class Activation(Layer):
 
     def backward(self, da: np.ndarray) -> np.ndarray:
         """da = dC/da: (N, D) -> dC/dz = sigma'(z) * dC/da: (N, D)."""
-        da = _check_grad(repr(self), da, None if self.a is None else self.a.shape)
+        da = _check_grad(self, da, None if self.a is None else self.a.shape)
         return self.sigma_prime() * da
 
 

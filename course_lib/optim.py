@@ -40,9 +40,13 @@ class Momentum:
         self.lr = _check_lr(lr)
         self.mu = float(momentum)
         self.velocity = [np.zeros_like(value) for _, value, _ in self.params]
+        self._step = [np.zeros_like(value) for _, value, _ in self.params]  # lr * grad
 
     def step(self) -> None:
-        for (_, value, grad), v in zip(self.params, self.velocity, strict=True):
+        for (_, value, grad), v, lr_grad in zip(
+            self.params, self.velocity, self._step, strict=True
+        ):
+            np.multiply(grad, self.lr, out=lr_grad)  # into a kept array: no allocation per step
             v *= self.mu
-            v -= self.lr * grad
+            v -= lr_grad
             value += v
