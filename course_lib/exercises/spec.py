@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ..gradcheck import relative_error
 from .codec import Other
 from .inputs import USPS, Fn
 
@@ -144,12 +145,6 @@ def describe_args(args: tuple, names: list[str] | None = None) -> str:
 
 
 # ----- judging -----
-
-
-def relative_error(a: np.ndarray, b: np.ndarray) -> float:
-    """||a - b|| / max(||a|| + ||b||, 1e-12), as in course_lib.gradcheck."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-12))
 
 
 def _is_number(x: Any) -> bool:

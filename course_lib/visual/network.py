@@ -38,8 +38,8 @@ _UNKNOWN = "#eeeeee"
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    """The logistic function 1 / (1 + e^-z), element-wise (written without overflow)."""
-    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=np.float64)))
+    """The logistic function 1 / (1 + e^-z), element-wise, in float64 (course_lib's own)."""
+    return Sigmoid().sigma(np.asarray(z, dtype=np.float64))
 
 
 def forward_values(
