@@ -1,18 +1,24 @@
-"""How fast does `course-lib grade` grade a class? Seconds per submission, per assignment.
+"""How fast does `course-lib grade` grade a class, and what does the sandbox cost?
 
-Grades N copies of each solution notebook (public and hidden cases, every function in
-its own isolated worker process), once with one job and once with two, through the same
-code as the command line (``course_lib.exercises.grade.grade``), and prints the wall
-time per submission. Target: under 2 s per submission with 2 jobs on a 2-core machine,
-so that a class of 200 is graded in minutes.
+Grades N copies of each solution notebook (public and hidden cases, every notebook in
+its own worker process) through the same code as the command line
+(``course_lib.exercises.grade.grade``), with two jobs, once in the bubblewrap sandbox
+and once without (``--no-sandbox``), alternating the two ``--rounds`` times in this one
+process so that both see the same machine. It prints the median seconds per submission
+of each, and the sandbox's cost per submission.
 
-    python benchmarks/bench_grading.py [--copies 10] [--assignments 04_backward_pass ...]
+Targets: under 2 s per submission with 2 jobs on a 2-core machine (a class of 200 in
+minutes), and a sandbox that costs at most 0.1 s per submission.
+
+    python benchmarks/bench_grading.py [--copies 10] [--rounds 3] [--jobs 2]
+                                       [--assignments 04_backward_pass ...]
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -23,7 +29,7 @@ from course_lib.exercises.grade import grade
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def seconds_per_submission(stem: str, copies: int, jobs: int) -> float:
+def seconds_per_submission(stem: str, copies: int, jobs: int, sandbox: bool) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         subs = Path(tmp) / "class"
         subs.mkdir()
@@ -31,7 +37,7 @@ def seconds_per_submission(stem: str, copies: int, jobs: int) -> float:
             shutil.copy(ROOT / "solutions" / f"{stem}.ipynb", subs / f"learner{i:03d}.ipynb")
         start = time.perf_counter()
         rows = grade(ASSIGNMENTS[stem], sorted(subs.iterdir()), Path(tmp) / "out", jobs=jobs,
-                     progress=False)  # fmt: skip
+                     progress=False, sandbox=sandbox)  # fmt: skip
         elapsed = time.perf_counter() - start
     assert all(r.total == r.max_score for r in rows), "a solution notebook lost points"
     return elapsed / copies
@@ -40,14 +46,21 @@ def seconds_per_submission(stem: str, copies: int, jobs: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--copies", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--assignments", nargs="*", default=list(ASSIGNMENTS))
     args = parser.parse_args()
-    print(f"{'assignment':<26} {'1 job':>8} {'2 jobs':>8}   (seconds per submission, "
-          f"{args.copies} copies)")  # fmt: skip
+    print(f"seconds per submission, {args.copies} copies, {args.jobs} jobs, median of "
+          f"{args.rounds} alternating rounds")  # fmt: skip
+    print(f"{'assignment':<26} {'sandbox':>8} {'none':>8} {'cost':>8}")
     for stem in args.assignments:
-        one = seconds_per_submission(stem, args.copies, jobs=1)
-        two = seconds_per_submission(stem, args.copies, jobs=2)
-        print(f"{stem:<26} {one:>8.2f} {two:>8.2f}")
+        times: dict[bool, list[float]] = {True: [], False: []}
+        for _ in range(args.rounds):
+            for sandbox in (True, False):
+                times[sandbox].append(seconds_per_submission(stem, args.copies, args.jobs,
+                                                             sandbox))  # fmt: skip
+        boxed, bare = statistics.median(times[True]), statistics.median(times[False])
+        print(f"{stem:<26} {boxed:>8.3f} {bare:>8.3f} {boxed - bare:>+8.3f}")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,8 @@ def test_this_environment_is_ready():
     )
     assert result.returncode == 0, result.stdout
     assert "Ready: every check passed." in result.stdout
-    for name in ("numpy", "ipywidgets front end", "USPS data", "python3 kernel"):
+    for name in ("numpy", "ipywidgets front end", "USPS data", "python3 kernel",
+                 "sandboxed grading"):
         assert f"[ok ] {name}" in result.stdout
 
 
@@ -49,3 +50,13 @@ def test_missing_or_old_package_is_named(monkeypatch):
     assert not findings["numpy"].ok and "upgrade" in findings["numpy"].fix
     assert findings["matplotlib"].ok
     assert "pytest" not in findings  # dev tools are not needed to take the course
+
+
+def test_no_sandbox_is_reported_with_its_fix_but_is_not_a_learners_problem(monkeypatch, tmp_path):
+    monkeypatch.setenv("COURSE_LIB_BWRAP", str(tmp_path / "missing-bwrap"))
+    finding = doctor.check_sandbox()
+    assert not finding.ok and not finding.needed
+    out = doctor.report([doctor.check_python(), finding])
+    assert "[ - ] sandboxed grading: not available here (only needed to grade a class)" in out
+    assert "COURSE_LIB_BWRAP" in out  # the cause and the fix
+    assert out.endswith("Ready: every check passed.")

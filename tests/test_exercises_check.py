@@ -176,3 +176,20 @@ def test_check_never_raises_and_says_what_is_wrong(func, says, capsys):
 def test_check_of_an_unknown_exercise_lists_the_known_ones(capsys):
     check("no_such_thing", print)
     assert "backprop" in capsys.readouterr().out
+
+
+def test_check_needs_no_sandbox_and_no_unix_only_calls(tmp_path, monkeypatch, capsys):
+    """`course-lib check` runs the learner's own notebook on Linux, macOS and Windows: it
+    works without bubblewrap, without the `resource` module and without os.killpg."""
+    import os
+    import sys
+
+    from course_lib.exercises import worker
+
+    monkeypatch.setenv("COURSE_LIB_BWRAP", str(tmp_path / "no-bwrap-here"))
+    monkeypatch.setitem(sys.modules, "resource", None)  # as on Windows: import fails
+    worker.limit_resources(512, 10, 4)  # says nothing, limits nothing, does not fail
+    monkeypatch.delattr(os, "killpg", raising=False)
+    path = exercise_with_answers("01_gradient_descent", tmp_path / "mine.ipynb")
+    assert main(["check", str(path)]) == 0
+    assert "3 of 3 exercises pass" in capsys.readouterr().out

@@ -228,7 +228,7 @@ def test_grades_csv_has_one_row_per_submission(graded):
 def test_results_json_follows_gradescope_format(graded):
     _, expected, out, _ = graded
     for name in expected:
-        data = json.loads((out / name / "results.json").read_text())
+        data = json.loads((out / "submissions" / name / "results.json").read_text())
         assert {"score", "execution_time", "output", "tests"} <= set(data)
         assert data["score"] == sum(expected[name].values())
         assert [t["name"].split(" ")[0] for t in data["tests"]] == list(FULL)
@@ -256,12 +256,13 @@ def test_results_json_follows_gradescope_format(graded):
 ])  # fmt: skip
 def test_feedback_says_why(graded, name, says):
     _, _, out, _ = graded
-    assert says in (out / name / "feedback.md").read_text()
+    assert says in (out / "submissions" / name / "feedback.md").read_text()
 
 
 def test_submissions_cannot_write_into_the_output(graded):
     rows, _, out, subs = graded
-    assert sorted(p.name for p in out.iterdir()) == sorted([*rows, "grades.csv"])
+    assert sorted(p.name for p in out.iterdir()) == ["grades.csv", "submissions"]
+    assert sorted(p.name for p in (out / "submissions").iterdir()) == sorted(rows)
     assert "1000" not in (out / "grades.csv").read_text()
     assert not (subs / "grades.csv").exists()
 
@@ -277,9 +278,9 @@ def test_grading_again_gives_the_same_csv_and_resume_skips(graded, tmp_path):
     lines = first.splitlines()
     assert lines[1] == "honest,1,2,3,6,6" and lines[2] == "nan,0,2,3,5,6"
     assert lines[3] == "not_a_notebook,0,0,0,0,6"
-    stamp = (again / "honest" / "results.json").stat().st_mtime_ns
-    (again / "nan" / "results.json").unlink()  # as if grading had stopped before it
+    stamp = (again / "submissions" / "honest" / "results.json").stat().st_mtime_ns
+    (again / "submissions" / "nan" / "results.json").unlink()  # as if grading had stopped before it
     grade(ASSIGNMENTS[STEM], picked, again, jobs=1, resume=True, limits=LIMITS, progress=False)
-    assert (again / "honest" / "results.json").stat().st_mtime_ns == stamp
-    assert (again / "nan" / "results.json").exists()
+    assert (again / "submissions" / "honest" / "results.json").stat().st_mtime_ns == stamp
+    assert (again / "submissions" / "nan" / "results.json").exists()
     assert (again / "grades.csv").read_text() == first

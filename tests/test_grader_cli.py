@@ -32,10 +32,10 @@ def test_grade_writes_csv_results_and_feedback_and_describes_hidden_cases(tmp_pa
         "alice,1,2,2,5,5",
         "bob,0,2,2,4,5",
     ]
-    feedback = (out / "bob" / "feedback.md").read_text()
+    feedback = (out / "submissions" / "bob" / "feedback.md").read_text()
     assert "hidden case" in feedback and "a strongly negative z" in feedback
     assert "expected:" not in feedback  # hidden values are never shown
-    results = json.loads((out / "bob" / "results.json").read_text())
+    results = json.loads((out / "submissions" / "bob" / "results.json").read_text())
     assert results["score"] == 4 and results["tests"][0]["status"] == "failed"
 
 
@@ -75,3 +75,37 @@ def test_submissions_sharing_a_file_name_are_named_by_their_folders():
         "bob-exercises-04_backward_pass",
         "carol",
     ]
+
+
+def test_the_grader_imports_nothing_after_the_first_learner_process_starts(tmp_path):
+    """Everything grading needs (numpy.random, course_lib.data for the digits, ...) is
+    imported before any learner code runs, so no later import can pick up a file that a
+    learner process touched (the sandbox's read-only mounts already forbid that).
+    In a fresh process, so that no other test has imported anything before."""
+    import shutil
+    import subprocess
+    import sys
+
+    stem = "05_digit_classification"  # the one whose cases need the bundled digits
+    shutil.copy(SOLUTIONS / f"{stem}.ipynb", tmp_path / "a.ipynb")
+    script = f"""
+import sys
+from pathlib import Path
+from course_lib.exercises import runner
+from course_lib.exercises.assignments import ASSIGNMENTS
+from course_lib.exercises.grade import grade
+first = {{}}
+start = runner.Worker.__init__
+def spy(self, *args, **kwargs):
+    first.setdefault("modules", set(sys.modules))
+    return start(self, *args, **kwargs)
+runner.Worker.__init__ = spy
+tmp = Path({str(tmp_path)!r})
+rows = grade(ASSIGNMENTS[{stem!r}], [tmp / "a.ipynb"], tmp / "out", progress=False)
+assert rows[0].total == rows[0].max_score, rows
+print(sorted(set(sys.modules) - first["modules"]))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -79,7 +79,29 @@ def add_commands(commands) -> None:
         default=2048,
         help="memory limit of each learner process, in MB (default %(default)s)",
     )
+    grade.add_argument(
+        "--max-size-mb",
+        type=positive(float),
+        default=20.0,
+        help="a larger notebook gets a zero row without being read (default %(default)s)",
+    )
+    grade.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="UNSAFE: run the learners' code without the bubblewrap sandbox, with your rights "
+        "(only for code you trust, on a machine where no sandbox can be made)",
+    )
     grade.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+    gradescope = commands.add_parser(
+        "gradescope",
+        help="build a Gradescope autograder for an assignment, or run it (inside Gradescope)",
+        description="Gradescope autograder: `build` writes the zip to upload; `run` is what "
+        "its run_autograder calls.",
+    )
+    from .gradescope import add_arguments
+
+    add_arguments(gradescope)
 
 
 def build_command(args: argparse.Namespace) -> int:
@@ -113,4 +135,15 @@ def grade_command(args: argparse.Namespace) -> int:
     return run(args)
 
 
-COMMANDS = {"build": build_command, "check": check_command, "grade": grade_command}
+def gradescope_command(args: argparse.Namespace) -> int:
+    from .gradescope import gradescope_command as run
+
+    return run(args)
+
+
+COMMANDS = {
+    "build": build_command,
+    "check": check_command,
+    "grade": grade_command,
+    "gradescope": gradescope_command,
+}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import unicodedata
 from typing import Any
 
 import numpy as np
@@ -68,11 +69,21 @@ def _type_name(value: Any) -> str:
         return "an unknown object"
 
 
+def text(value: str, limit: int = 600) -> str:
+    """Text that came from the learner's process (an error message, a type name, printed
+    output), made safe to show anywhere: valid Unicode (lone surrogates replaced), on one
+    line (control characters, newlines included, become spaces), at most ``limit`` long."""
+    value = str(value).encode("utf-8", "replace").decode("utf-8")
+    folded = "".join(" " if unicodedata.category(c)[0] in "CZ" and c != " " else c
+                     for c in value[: limit + 1])  # fmt: skip
+    return folded if len(folded) <= limit else folded[: limit - 1] + "…"
+
+
 class Other:
     """Stands for a returned object the format does not carry (its type name only)."""
 
     def __init__(self, type_name: str) -> None:
-        self.type_name = str(type_name)[:100]
+        self.type_name = text(type_name, 100)
 
     def __repr__(self) -> str:
         return f"<{self.type_name} object>"

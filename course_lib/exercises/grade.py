@@ -1,30 +1,53 @@
 """``course-lib grade``: grade a class's notebooks into a CSV gradebook, Gradescope
 ``results.json`` files and ``feedback.md`` files.
 
-Each submission runs in its own isolated worker (:mod:`.runner`) on the public and
-hidden cases of every exercise; several submissions run in parallel (``--jobs``),
-each waiting on its own worker process, so threads are enough here. Results are
-written per submission as soon as it is graded (``--resume`` picks them up again),
-and ``grades.csv`` is replaced atomically at the end.
+Each submission runs in its own sandboxed worker (:mod:`.runner`, :mod:`.sandbox`) on the
+public and hidden cases of every exercise; several submissions run in parallel
+(``--jobs``), each waiting on its own worker process, so threads are enough here.
+The layout of ``--out``::
+
+    grades.csv                      one row per submitted file, replaced atomically
+    submissions/<name>/feedback.md  for the learner
+    submissions/<name>/results.json Gradescope's format
+    submissions/<name>/grading.json what was graded (path, sha256) and the scores
+
+Results are written per submission as soon as it is graded; ``--resume`` trusts them
+only for the same file with the same sha256. Ctrl-C kills every sandbox and writes
+``grades.csv`` for what is done.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import io
 import json
 import os
+import signal
 import sys
 import tempfile
 import traceback
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import codec
 from .assignments import ASSIGNMENTS
-from .report import exercise_lines, feedback_markdown
-from .runner import ExerciseResult, Limits, NotebookResult, run_notebook
+from .check import expected_answer
+from .inputs import resolve
+from .report import UNSAFE, exercise_lines, feedback_markdown
+from .runner import (
+    Cancellation,
+    Cancelled,
+    ExerciseResult,
+    Limits,
+    NotebookError,
+    NotebookResult,
+    read_submission,
+    run_notebook,
+)
+from .sandbox import Sandbox, SandboxUnavailable, sandbox_problem
 from .spec import Assignment
 
 
@@ -46,20 +69,23 @@ class Row:
 
 
 def collect(paths: list[str]) -> list[Path]:
-    """The submitted files: each path is a file (any file: a non-notebook gets a zero row
-    with a reason) or a folder, whose *.ipynb files are taken (checkpoints skipped)."""
+    """The submitted files: each path is a file (any kind: what is not a regular notebook
+    gets a zero row with the reason) or a folder, whose *.ipynb entries are taken
+    (checkpoints skipped, symbolic links to folders not followed). Nothing is read here."""
     found: list[Path] = []
     for text in paths:
-        path = Path(text)
-        if path.is_dir():
-            found += sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
-        elif path.is_file():
+        path = Path(os.path.abspath(text))
+        if path.is_dir() and not path.is_symlink():
+            for folder, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if d != ".ipynb_checkpoints")
+                found += [Path(folder) / f for f in sorted(files) if f.endswith(".ipynb")]
+        elif os.path.lexists(path):
             found.append(path)
         else:
             raise UsageError(f"no such file or folder: {text}")
     if not found:
         raise UsageError(f"no submissions found in {', '.join(paths)} (expected .ipynb files)")
-    return list(dict.fromkeys(p.resolve() for p in found))
+    return list(dict.fromkeys(found))
 
 
 def names_for(paths: list[Path]) -> dict[Path, str]:
@@ -81,7 +107,9 @@ def names_for(paths: list[Path]) -> dict[Path, str]:
     names: dict[Path, str] = {}
     used: set[str] = set()
     for p in paths:
-        name = "".join(c if c.isalnum() or c in "-_." else "_" for c in raw[p]).strip("._") or "x"
+        # letters, digits and -_. only, never first a character a spreadsheet reads as a formula
+        name = "".join(c if c.isalnum() or c in "-_." else "_" for c in raw[p])
+        name = name.lstrip("._-") or "x"
         base, k = name, 2
         while name in used:
             name, k = f"{base}-{k}", k + 1
@@ -93,12 +121,20 @@ def names_for(paths: list[Path]) -> dict[Path, str]:
 # ----- writing results -----
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that a reader sees the old or the new file, never half."""
+    """Write ``text`` to ``path`` so that a reader sees the old or the new file, never half.
+    The file gets the permissions the umask gives (mkstemp alone would make it 0600)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="replace", newline="") as f:
             f.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -106,8 +142,15 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def gradescope_results(result: NotebookResult) -> dict:
-    """Gradescope's autograder results format: one test per graded function."""
+def json_text(data: dict) -> str:
+    """JSON in which learner text cannot pass for HTML: <, > and & are written as escapes."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
+
+
+def gradescope_results(result: NotebookResult, unsafe: bool = False) -> dict:
+    """Gradescope's autograder results format: one test per graded function; all text
+    is plain text (``output_format``), never rendered as HTML or Markdown."""
     tests = []
     for r in result.exercises:
         tests.append({
@@ -116,16 +159,19 @@ def gradescope_results(result: NotebookResult) -> dict:
             "max_score": r.exercise.points,
             "status": "passed" if r.passed else "failed",
             "output": "\n".join(exercise_lines(r)),
+            "output_format": "text",
             "visibility": "visible",
         })  # fmt: skip
     summary = (
         f"{result.assignment.title}: {result.score} / {result.assignment.max_score} points"
         + (f". Not graded: {result.problem}" if result.problem else "")
+        + (f"\n{UNSAFE}" if unsafe else "")
     )
     return {
         "score": result.score,
         "execution_time": round(result.seconds, 3),
         "output": summary,
+        "output_format": "text",
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,
@@ -133,7 +179,7 @@ def gradescope_results(result: NotebookResult) -> dict:
 
 
 def _test_name(ex) -> str:
-    """The grade_id first (--resume reads it back), then the function if it differs."""
+    """The grade_id first, then the function if it differs."""
     return ex.grade_id if ex.function == ex.grade_id else f"{ex.grade_id} ({ex.function})"
 
 
@@ -142,16 +188,52 @@ def row_of(name: str, result: NotebookResult) -> Row:
     return Row(name, scores, result.score, result.assignment.max_score)
 
 
-def row_from_results_json(name: str, path: Path, assignment: Assignment) -> Row | None:
-    """The row of a submission graded earlier (for --resume), or None if unusable."""
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _path_text(path: Path) -> str:
+    """A path as text, also when its name is not valid UTF-8 (bytes become \\xNN)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def record_of(path: Path, digest: str | None, result: NotebookResult,
+              files: dict[str, str]) -> dict:  # fmt: skip
+    """grading.json: what was graded (the file and its sha256), the scores it got, which
+    functions passed their public cases, and the sha256 of the files written for it."""
+    row = row_of("", result)
+    public = {r.exercise.grade_id: r.public_passed for r in result.exercises}
+    written = {name: _sha256(text.encode("utf-8", "replace")) for name, text in files.items()}
+    return {"source": _path_text(path), "sha256": digest, "assignment": result.assignment.stem,
+            "scores": row.scores, "total": row.total, "max_score": row.max_score,
+            "public_passed": public, "files": written}  # fmt: skip
+
+
+def row_from_record(name: str, path: Path, folder: Path, assignment: Assignment,
+                    limits: Limits) -> Row | None:  # fmt: skip
+    """The row of a submission graded earlier (for --resume), if grading.json is about this
+    very file (same path, same sha256), its scores are possible and the files written for
+    it are unchanged; else None."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        scores = {t["name"].split(" ")[0]: int(t["score"]) for t in data["tests"]}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        record = json.loads((folder / "grading.json").read_text(encoding="utf-8"))
+        if record["source"] != _path_text(path) or record["assignment"] != assignment.stem:
+            return None
+        if record["sha256"] != _sha256(read_submission(path, limits.max_notebook_bytes)):
+            return None
+        scores = record["scores"]
+        points = {ex.grade_id: ex.points for ex in assignment.exercises}
+        if not isinstance(scores, dict) or set(scores) != set(points):
+            return None
+        if not all(type(v) is int and 0 <= v <= points[k] for k, v in scores.items()):
+            return None
+        for file, digest in record["files"].items():  # as written, not changed since
+            if _sha256((folder / file).read_bytes()) != digest:
+                return None
+        if set(record["files"]) != {"results.json", "feedback.md"}:
+            return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, NotebookError):
         return None
-    if set(scores) != {ex.grade_id for ex in assignment.exercises}:
-        return None
-    return Row(name, scores, sum(scores.values()), assignment.max_score)
+    return Row(name, dict(scores), sum(scores.values()), assignment.max_score)
 
 
 def csv_text(rows: list[Row], assignment: Assignment) -> str:
@@ -167,22 +249,66 @@ def csv_text(rows: list[Row], assignment: Assignment) -> str:
 # ----- grading -----
 
 
-def grade_one(path: Path, name: str, assignment: Assignment, out: Path, limits: Limits) -> Row:
-    """Grade one submission and write its results.json and feedback.md; never raises
-    for a bad submission (an internal error also gives a zero row, with its reason)."""
+@dataclass(frozen=True)
+class Batch:
+    """What every submission of one run shares."""
+
+    assignment: Assignment
+    out: Path
+    limits: Limits
+    sandbox: Sandbox | None  # None: --no-sandbox (unsafe)
+    cancellation: Cancellation
+
+
+def _failed(assignment: Assignment, problem: str) -> NotebookResult:
+    result = NotebookResult(assignment, problem=problem)
+    result.exercises = [ExerciseResult(ex, problem=problem) for ex in assignment.exercises]
+    return result
+
+
+def grade_one(path: Path, name: str, batch: Batch) -> Row:
+    """Grade one submission and write its feedback.md, results.json and grading.json.
+    Never raises but Cancelled: whatever goes wrong (a bad file, a bug of ours, a file
+    that cannot be written) gives this submission's row, with the reason in its files."""
+    assignment, digest = batch.assignment, None
     try:
-        result = run_notebook(path, assignment, hidden=True, limits=limits)
+        data = read_submission(path, batch.limits.max_notebook_bytes)
+        digest = _sha256(data)
+        result = run_notebook(path, assignment, hidden=True, limits=batch.limits,
+                              sandbox=batch.sandbox, data=data,
+                              cancellation=batch.cancellation)  # fmt: skip
+    except NotebookError as err:
+        result = _failed(assignment, str(err))
+    except Cancelled:
+        raise
     except Exception as err:  # a bug of ours must not lose the rest of the batch
-        detail = "".join(traceback.format_exception_only(type(err), err)).strip()
-        problem = f"the grader failed on it ({detail})"
-        result = NotebookResult(assignment, problem=problem)
-        result.exercises = [ExerciseResult(ex, problem=problem) for ex in assignment.exercises]
-    folder = out / name
-    folder.mkdir(parents=True, exist_ok=True)
-    write_atomically(folder / "feedback.md", feedback_markdown(result, path.name))
-    results = json.dumps(gradescope_results(result), indent=2, ensure_ascii=False)
-    write_atomically(folder / "results.json", results + "\n")
-    return row_of(name, result)
+        detail = codec.text("".join(traceback.format_exception_only(type(err), err)), 300)
+        result = _failed(assignment, f"the grader failed on it ({detail})")
+    row = row_of(name, result)
+    try:
+        folder = batch.out / "submissions" / name
+        folder.mkdir(parents=True, exist_ok=True)
+        unsafe = batch.sandbox is None
+        files = {"feedback.md": feedback_markdown(result, path.name, unsafe),
+                 "results.json": json_text(gradescope_results(result, unsafe))}  # fmt: skip
+        for file, text in files.items():
+            write_atomically(folder / file, text)
+        record = record_of(path, digest, result, files)
+        write_atomically(folder / "grading.json", json_text(record))
+    except Exception as err:
+        print(f"course-lib grade: could not write the results of {name}: "
+              f"{codec.text(str(err), 300)}", file=sys.stderr)  # fmt: skip
+    return row
+
+
+def prepare(assignment: Assignment) -> None:
+    """Compute every expected answer now, in the grader, before any learner process starts:
+    every module grading needs is imported from here on, and a broken case shows at once."""
+    for ex in assignment.exercises:
+        for hidden, cases in ((False, ex.public), (True, ex.hidden)):
+            for index, case in enumerate(cases):
+                resolve(case.make())  # the digits, for one, load course_lib.data
+                expected_answer(ex.grade_id, hidden, index)
 
 
 def grade(
@@ -193,31 +319,57 @@ def grade(
     resume: bool = False,
     limits: Limits | None = None,
     progress: bool = True,
+    sandbox: bool = True,
 ) -> list[Row]:
-    """Grade every submission into ``out``; return the rows of grades.csv (also written)."""
+    """Grade every submission into ``out``; return the rows of grades.csv (also written).
+
+    ``sandbox=False`` runs the learners' code without the sandbox (unsafe: trusted code
+    only). Raises SandboxUnavailable when a sandbox is asked for and cannot be made, and
+    KeyboardInterrupt after writing grades.csv for what was done, when interrupted."""
     from tqdm.auto import tqdm
 
     limits = limits or Limits()
+    box = Sandbox.find() if sandbox else None
+    prepare(assignment)
+    batch = Batch(assignment, out, limits, box, Cancellation())
     names = names_for(submissions)
     rows: list[Row] = []
     todo: list[Path] = []
     for path in submissions:
-        previous = out / names[path] / "results.json"
-        row = row_from_results_json(names[path], previous, assignment) if resume else None
+        folder = out / "submissions" / names[path]
+        row = row_from_record(names[path], path, folder, assignment, limits) if resume else None
         if row is not None:
             rows.append(row)
         else:
             todo.append(path)
     bar = tqdm(total=len(submissions), initial=len(rows), unit="notebook", disable=not progress,
                desc=f"grading {assignment.stem}", file=sys.stderr)  # fmt: skip
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(grade_one, p, names[p], assignment, out, limits) for p in todo]
-        for future in as_completed(futures):
-            rows.append(future.result())
-            bar.update(1)
-    bar.close()
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    pending = {pool.submit(grade_one, p, names[p], batch) for p in todo}
+    try:
+        while pending:
+            done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+            for future in done:
+                rows.append(future.result())
+                bar.update(1)
+    except KeyboardInterrupt:
+        for future in pending:
+            future.cancel()
+        batch.cancellation.cancel()  # every sandbox dies; running grade_one calls end
+        pool.shutdown(wait=True)  # their scratch folders are removed as they unwind
+        rows += [f.result() for f in pending if f.done() and not f.cancelled()
+                 and f.exception() is None]  # fmt: skip
+        write_atomically(out / "grades.csv", csv_text(rows, assignment))
+        raise
+    finally:
+        bar.close()
+        pool.shutdown(wait=True)
     write_atomically(out / "grades.csv", csv_text(rows, assignment))
     return rows
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def grade_command(args: argparse.Namespace) -> int:
@@ -234,19 +386,40 @@ def grade_command(args: argparse.Namespace) -> int:
             probe.unlink()
         except OSError as err:
             raise UsageError(f"cannot write to the output folder {out}: {err.strerror}") from None
+        if args.no_sandbox:
+            print(f"course-lib grade: {UNSAFE}", file=sys.stderr)
+        else:
+            problem = sandbox_problem()
+            if problem:
+                raise UsageError(
+                    f"no sandbox, no grading: {problem}. (For code you trust, --no-sandbox "
+                    "grades without it: unsafe.)"
+                )
     except UsageError as err:
         print(f"course-lib grade: {err}", file=sys.stderr)
         return 2
     assignment = ASSIGNMENTS[args.assignment]
     limits = Limits(cell_timeout=args.cell_timeout, call_timeout=args.call_timeout,
-                    memory_mb=args.memory_mb)  # fmt: skip
+                    memory_mb=args.memory_mb,
+                    max_notebook_bytes=int(args.max_size_mb * 2**20))  # fmt: skip
     jobs = args.jobs or os.cpu_count() or 1
-    rows = grade(assignment, submissions, out, jobs=jobs, resume=args.resume, limits=limits,
-                 progress=not args.no_progress)  # fmt: skip
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops grading as Ctrl-C does
+    try:
+        rows = grade(assignment, submissions, out, jobs=jobs, resume=args.resume, limits=limits,
+                     progress=not args.no_progress, sandbox=not args.no_sandbox)  # fmt: skip
+    except SandboxUnavailable as err:
+        print(f"course-lib grade: no sandbox, no grading: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"course-lib grade: interrupted; {out / 'grades.csv'} has the submissions "
+              "graded so far (--resume continues)", file=sys.stderr)  # fmt: skip
+        return 130
     full = sum(r.total == r.max_score for r in rows)
     mean = sum(r.total for r in rows) / len(rows)
     print(
         f"graded {len(rows)} submission(s) of {assignment.stem}: mean {mean:.2f} / "
         f"{assignment.max_score}, {full} with full marks; see {out / 'grades.csv'}"
     )
+    if args.no_sandbox:
+        print(f"course-lib grade: {UNSAFE}", file=sys.stderr)
     return 0

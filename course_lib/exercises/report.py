@@ -1,9 +1,30 @@
-"""Words for a learner: the terminal report of ``course-lib check`` and ``feedback.md``."""
+"""Words for a learner: the terminal report of ``course-lib check`` and ``feedback.md``.
+
+Learner text (error messages, type names, file names) reaches these lines already folded
+to one line (:func:`.codec.text`); :func:`markdown` escapes every line of feedback.md
+that can hold some, so that nothing a learner writes renders as HTML, a link, a heading
+or a line of its own.
+"""
 
 from __future__ import annotations
 
+from . import codec
 from .check import explain, summary_line
 from .runner import ExerciseResult, NotebookResult
+
+UNSAFE = (
+    "UNSAFE: graded with --no-sandbox: the learners' code ran with the grader's rights, "
+    "so it could read and change its files and these results"
+)
+
+# HTML and links are what a line can smuggle in; emphasis and code spans are harmless
+_MARKDOWN = str.maketrans({"<": "&lt;", ">": "&gt;", "&": "&amp;", "\\": "\\\\", "[": "\\[",
+                           "]": "\\]"})  # fmt: skip
+
+
+def markdown(line: str) -> str:
+    """One line of text that cannot become HTML, a link, an image or a line of its own."""
+    return codec.text(line, 2000).translate(_MARKDOWN)
 
 
 def exercise_lines(r: ExerciseResult) -> list[str]:
@@ -44,18 +65,20 @@ def terminal_report(result: NotebookResult, title: str) -> str:
     return "\n".join(lines)
 
 
-def feedback_markdown(result: NotebookResult, submission: str) -> str:
-    """feedback.md: what passed, what failed and why; hidden cases described, never shown."""
+def feedback_markdown(result: NotebookResult, submission: str, unsafe: bool = False) -> str:
+    """feedback.md: what passed, what failed and why; hidden cases described, never shown.
+    ``unsafe``: graded without the sandbox, which the file then says first."""
     a = result.assignment
-    lines = [
-        f"# Feedback on {a.title} ({a.stem})",
-        "",
-        f"Submission: `{submission}`. Score: **{result.score} / {a.max_score}**.",
+    lines = [f"# Feedback on {a.title} ({a.stem})", ""]
+    if unsafe:
+        lines += [f"**{markdown(UNSAFE)}**", ""]
+    lines += [
+        f"Submission: {markdown(submission)}. Score: **{result.score} / {a.max_score}**.",
         "",
     ]
     if result.problem:
         lines += [
-            f"Your notebook could not be graded: {result.problem}.",
+            f"Your notebook could not be graded: {markdown(result.problem)}.",
             "",
             "Every exercise scores 0. Fix this and submit again.",
         ]
@@ -68,11 +91,12 @@ def feedback_markdown(result: NotebookResult, submission: str) -> str:
     ]
     for r in result.exercises:
         summary, *details = exercise_lines(r)
-        lines += [f"## {r.exercise.grade_id} ({r.score} / {r.exercise.points})", "", summary, ""]
+        lines += [f"## {r.exercise.grade_id} ({r.score} / {r.exercise.points})", "",
+                  markdown(summary), ""]  # fmt: skip
         if details:
-            lines += [f"- {line.strip()}" for line in details] + [""]
+            lines += [f"- {markdown(line.strip())}" for line in details] + [""]
     notes = cell_notes(result)
     if notes:
         lines += ["## Cells that failed when the notebook ran from top to bottom", ""]
-        lines += [f"- {n}" for n in notes] + [""]
+        lines += [f"- {markdown(n)}" for n in notes] + [""]
     return "\n".join(lines)

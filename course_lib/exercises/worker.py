@@ -1,9 +1,13 @@
 """The process that runs a learner's notebook code for ``course-lib check`` and ``grade``.
 
-Started by :mod:`.runner` as ``python -I -m course_lib.exercises.worker MEMORY_MB CPU_S``
-in a scratch directory. It reads one request per line on stdin and writes one reply
-per line on a private copy of the original stdout; the learner's code sees an empty
-stdin and writes into a capped buffer (or /dev/null at the C level). Requests:
+Started by :mod:`.runner` as
+``python -I -B -m course_lib.exercises.worker MEMORY_MB CPU_S PROCESSES UID``, in a
+scratch directory (in the grader's sandbox: ``/home/learner``). Before it reads any
+learner code it sets its limits and, when started as root with a UID (the sandbox of a
+grader that runs as root), becomes that unprivileged uid for good. It reads one
+request per line on stdin and writes one reply per line on a private copy of the
+original stdout; the learner's code sees an empty stdin and writes into a capped
+buffer (or /dev/null at the C level). Requests:
 
 - ``{"op": "run", "source": ...}``: execute one code cell in the notebook's namespace
 - ``{"op": "call", "function": name, "args": [...]}``: call a function defined by the cells
@@ -17,7 +21,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import resource
 import sys
 import traceback
 from typing import Any
@@ -67,20 +70,39 @@ def skip_magics(source: str) -> str | None:
     return "\n".join(lines)
 
 
-def limit_resources(memory_mb: int, cpu_seconds: int) -> None:
-    """Hard limits the learner's code cannot raise again."""
+def limit_resources(memory_mb: int, cpu_seconds: int, processes: int) -> None:
+    """Hard limits the learner's code cannot raise again (Unix only: on Windows, where
+    ``course-lib check`` runs the learner's own notebook, only the timeouts apply)."""
+    try:
+        import resource
+    except ImportError:
+        return
     mb = 1024 * 1024
-    for which, value in (
+    limits = [
         (resource.RLIMIT_AS, memory_mb * mb),
         (resource.RLIMIT_CPU, cpu_seconds),
         (resource.RLIMIT_FSIZE, 16 * mb),  # no file written by the learner grows beyond 16 MB
         (resource.RLIMIT_CORE, 0),
         (resource.RLIMIT_NOFILE, 256),
-    ):
+    ]
+    if processes > 0:  # per uid: each sandbox has its own (see sandbox.learner_uid)
+        limits.append((resource.RLIMIT_NPROC, processes))
+    for which, value in limits:
         try:
             resource.setrlimit(which, (value, value))
         except (ValueError, OSError):
             pass
+
+
+def become(uid: int) -> None:
+    """Give up root for ``uid`` (and its group, no others), for good; exit if that fails."""
+    if uid < 0 or os.getuid() != 0:
+        return
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+    if os.getuid() != uid or os.geteuid() != uid or os.getgid() != uid:
+        os._exit(3)
 
 
 def _error_text(err: BaseException) -> str:
@@ -92,7 +114,7 @@ def _error_text(err: BaseException) -> str:
 
 
 def main() -> None:
-    memory_mb, cpu_seconds = int(sys.argv[1]), int(sys.argv[2])
+    memory_mb, cpu_seconds, processes, uid = (int(a) for a in sys.argv[1:5])
     # private channels: requests from the real stdin, replies to a copy of the real stdout
     requests = os.fdopen(os.dup(0), "r", encoding="utf-8")
     replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
@@ -107,7 +129,8 @@ def main() -> None:
     from . import codec
     from .inputs import resolve
 
-    limit_resources(memory_mb, cpu_seconds)
+    become(uid)
+    limit_resources(memory_mb, cpu_seconds, processes)
     namespace: dict[str, Any] = {"__name__": "__main__", "display": print}
 
     def reply(message: dict) -> None:
