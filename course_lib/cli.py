@@ -7,6 +7,8 @@ import json
 import sys
 import time
 
+from .exercises.cli import positive
+
 DEFAULTS = {
     "epochs": 10,
     "hidden": "512,256",
@@ -27,21 +29,6 @@ def _hidden_sizes(text: str) -> list[int]:
             f"expected comma-separated positive layer sizes such as 256 or 128,64, got {text!r}"
         )
     return sizes
-
-
-def positive(kind: type):
-    """An argparse type: a number of ``kind`` greater than 0, or a message naming what was given."""
-
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            value = None
-        if value is None or not value > 0:
-            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, got {text!r}")
-        return value
-
-    return parse
 
 
 def _momentum(text: str) -> float:

@@ -91,7 +91,6 @@ def fit(
     batch_size: int = 32,
     rng: np.random.Generator | int | None = 0,
     validation: tuple[np.ndarray, np.ndarray] | None = None,
-    augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
     lr_schedule: Callable[[int], float] | None = None,
     progress: bool = True,
     on_epoch_end: Callable[[int, History], None] | None = None,
@@ -100,7 +99,7 @@ def fit(
 
     X: (N, D) inputs, y: (N,) labels (or (N, K) targets for MSELoss). Each epoch
     visits the examples in a new random order (from ``rng``), in batches of
-    ``batch_size``. ``augment(X_batch, rng)`` may transform each batch. A progress
+    ``batch_size``. A progress
     bar (tqdm.auto: a widget in Jupyter, text in a terminal) shows the running loss.
     ``lr_schedule(epoch)``, if given, sets ``optimizer.lr`` at the start of each epoch.
     ``on_epoch_end(epoch, history)`` is called after each epoch (for a live plot).
@@ -129,8 +128,6 @@ def fit(
             for i in range(0, len(X), batch_size):
                 idx = order[i : i + batch_size]
                 xb, yb = X[idx], y[idx]
-                if augment is not None:
-                    xb = augment(xb, rng)
                 cost, outputs = train_step(model, loss, optimizer, xb, yb)
                 total_cost += cost * len(idx)
                 if classify:

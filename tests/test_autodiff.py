@@ -152,7 +152,7 @@ def test_draw_graph_shows_data_and_grad():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from course_lib.autodiff import draw_graph
+    from course_lib.visual.graph import draw_graph
 
     x, w = Value(2.0, label="x"), Value(-3.0, label="w")
     out = (x * w).tanh()

@@ -100,3 +100,16 @@ def test_solutions_are_stored_with_every_check_passing(stem):
     for cell in checks:
         text = "".join(o.get("text", "") for o in cell.outputs)
         assert text.startswith(f"✅ {cell.metadata['nbgrader']['grade_id']}: passed"), text
+
+
+def test_each_exercise_says_what_it_may_not_call():
+    """The text above each answer cell names everything the grader forbids there."""
+    for stem, assignment in ASSIGNMENTS.items():
+        nb = nbformat.read(SOLUTIONS / f"{stem}.ipynb", as_version=4)
+        ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
+        for ex in assignment.exercises:
+            assert ex.forbidden and ex.forbidden_reason, ex.grade_id
+            text = nb.cells[ids.index(ex.answer_id) - 1].source
+            assert "*Off limits:*" in text, ex.grade_id
+            missing = [name for name in ex.forbidden if f"`{name}`" not in text]
+            assert missing == [], (ex.grade_id, missing)

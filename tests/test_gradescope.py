@@ -37,8 +37,20 @@ SCRIPTS = ("setup.sh", "run_autograder")
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("bundle") / f"autograder_{STEM}.zip"
-    build_bundle(ASSIGNMENT, out)
+    build_bundle(ASSIGNMENT, out, secret=SECRET)
     return out
+
+
+SECRET = "the instructor's gradescope secret"
+
+
+def test_the_secret_travels_beside_the_package_never_inside_it(bundle):
+    """The sandbox shows the installed package, never /autograder/source: the secret that
+    draws the hidden cases stays out of the learner's reach."""
+    with zipfile.ZipFile(bundle) as z:
+        assert z.read("secret.txt").decode().strip() == SECRET
+        inside = [n for n in z.namelist() if n.startswith("course/")]
+        assert inside and not any(SECRET.encode() in z.read(n) for n in inside)
 
 
 def unzip(bundle: Path, dest: Path) -> None:
@@ -128,7 +140,8 @@ def test_bundle_holds_the_scripts_and_the_package_and_nothing_of_the_answers(bun
     for name in SCRIPTS:
         mode = infos[name].external_attr >> 16
         assert mode & 0o111 == 0o111 and mode & 0o170000 == 0o100000, (name, oct(mode))
-    assert all(n in (*SCRIPTS, "autograder.json") or n.startswith("course/") for n in names)
+    top = (*SCRIPTS, "autograder.json", "secret.txt")
+    assert all(n in top or n.startswith("course/") for n in names)
     for name in names:
         parts = name.split("/")
         assert not {"solutions", "tests", "notebooks", "__pycache__"} & set(parts), name
@@ -159,9 +172,10 @@ def test_bundle_holds_the_scripts_and_the_package_and_nothing_of_the_answers(bun
 
 def test_the_command_builds_the_same_zip(bundle, tmp_path, capsys):
     out = tmp_path / "a.zip"
-    assert main(["gradescope", "build", "--assignment", STEM, "--out", str(out)]) == 0
-    with zipfile.ZipFile(out) as built, zipfile.ZipFile(bundle) as expected:
-        assert built.namelist() == expected.namelist()
+    (tmp_path / "secret").write_text(SECRET + "\n")
+    assert main(["gradescope", "build", "--assignment", STEM, "--out", str(out),
+                 "--secret-file", str(tmp_path / "secret")]) == 0  # fmt: skip
+    assert out.read_bytes() == bundle.read_bytes()
     assert main(["gradescope", "build", "--assignment", "nope", "--out", str(out)]) == 2
     assert "unknown assignment 'nope'" in capsys.readouterr().err
 

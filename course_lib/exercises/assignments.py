@@ -1,8 +1,11 @@
-"""The graded functions of the five exercise notebooks, with their cases and references.
+"""The graded functions of the five exercise notebooks: hints, public cases, references.
 
-Expected answers always come from ``course_lib`` (the reference implementation),
-called here on the same inputs; no expected number is written down by hand.
-Inputs are made from fixed seeds, so every run (and every grader) sees the same.
+One dict per notebook maps each graded function's grade_id to its :class:`.spec.Exercise`;
+the list of exercises, their points and the notebooks' titles come from the solution
+notebooks (``catalog.json``). Expected answers always come from ``course_lib`` (the
+reference implementation), called on the same inputs; no expected number is written down
+by hand. Public inputs are made from fixed seeds, so the check cell and the grader see the
+same. The hidden cases are the instructor's: :mod:`.hidden`.
 """
 
 from __future__ import annotations
@@ -11,7 +14,16 @@ import numpy as np
 
 from .. import autodiff, gradcheck, nn, optim
 from .inputs import USPS, Fn, resolve
-from .spec import FAILED, PASSED, Assignment, Case, Exercise, Mistake, Verdict, describe
+from .spec import (
+    Assignment,
+    Case,
+    Exercise,
+    Mistake,
+    Status,
+    Verdict,
+    describe,
+    load_assignments,
+)
 
 
 def _rng(seed: int) -> np.random.Generator:
@@ -76,80 +88,61 @@ def _regression_case(seed: int, n: int) -> tuple:
     return (float(rng.normal()), float(rng.normal()), x, 1.5 * x - 0.5 + 0.3 * rng.normal(size=n))
 
 
-A01 = Assignment(
-    "01_gradient_descent",
-    "Gradient descent",
-    (
-        Exercise(
-            "numerical_gradient",
-            "numerical_gradient",
-            2,
-            "For each entry i, nudge theta[i] up by eps and down by eps (on a copy, or restore "
-            "it), and divide the change of f by 2 * eps.",
-            ref_numerical_gradient,
-            public=(
-                Case("a quadratic bowl in 2 dimensions", lambda: _bowl_case(1, 2)),
-                Case("a curved function in 3 dimensions", lambda: _wavy_case(2, 3)),
-            ),
-            hidden=(
-                Case("a quadratic bowl in 6 dimensions", lambda: _bowl_case(101, 6)),
-                Case("a curved function of a single parameter", lambda: _wavy_case(102, 1)),
-            ),
-            rtol=1e-5,
-            atol=1e-7,
-            mistakes=(
-                Mistake(
-                    lambda f, theta: 2 * ref_numerical_gradient(f, theta),
-                    "Your gradient is twice too large: the two nudged points are 2 * eps apart.",
-                ),
-            ),
+A01: dict[str, Exercise] = {  # 01_gradient_descent
+    "numerical_gradient": Exercise(
+        forbidden=("course_lib.gradcheck",),
+        forbidden_reason="write the finite differences yourself",
+        hint="For each entry i, nudge theta[i] up by eps and down by eps (on a copy, or restore "
+        "it), and divide the change of f by 2 * eps.",
+        reference=ref_numerical_gradient,
+        public=(
+            Case("a quadratic bowl in 2 dimensions", lambda: _bowl_case(1, 2)),
+            Case("a curved function in 3 dimensions", lambda: _wavy_case(2, 3)),
         ),
-        Exercise(
-            "gradient_descent_step",
-            "gradient_descent_step",
-            1,
-            "theta_new = theta - eta * grad: a step against the gradient, downhill.",
-            ref_gradient_descent_step,
-            public=(Case("two parameters, eta = 0.1", lambda: _step_case(3, 2, 0.1)),),
-            hidden=(
-                Case("ten parameters, eta = 0.01", lambda: _step_case(103, 10, 0.01)),
-                Case("one parameter, eta = 2.5", lambda: _step_case(104, 1, 2.5)),
-            ),
-            mistakes=(
-                Mistake(
-                    lambda theta, grad, eta: theta + eta * grad,
-                    "You stepped uphill: gradient descent subtracts eta * grad.",
-                ),
-                Mistake(
-                    lambda theta, grad, eta: theta - grad,
-                    "You forgot the learning rate eta: the step is eta * grad.",
-                ),
-            ),
-        ),
-        Exercise(
-            "total_loss_and_gradient",
-            "total_loss_and_gradient",
-            2,
-            "Per example, C^n = 1/2 (w x_n + b - y_n)^2, so dC^n/dw = (w x_n + b - y_n) x_n and "
-            "dC^n/db = (w x_n + b - y_n). The total loss and its gradient are sums over n.",
-            ref_total_loss_and_gradient,
-            public=(Case("five examples", lambda: _regression_case(4, 5)),),
-            hidden=(
-                Case("fifty examples", lambda: _regression_case(105, 50)),
-                Case("a single example", lambda: _regression_case(106, 1)),
-            ),
-            returns=("L", "dL/dw", "dL/db"),
-            mistakes=(
-                Mistake(
-                    lambda w, b, x, y: tuple(
-                        v / len(x) for v in ref_total_loss_and_gradient(w, b, x, y)
-                    ),
-                    "You averaged over the examples: L is the sum of the C^n, not their mean.",
-                ),
+        rtol=1e-5,
+        atol=1e-7,
+        mistakes=(
+            Mistake(
+                lambda f, theta: 2 * ref_numerical_gradient(f, theta),
+                "Your gradient is twice too large: the two nudged points are 2 * eps apart.",
             ),
         ),
     ),
-)
+    "gradient_descent_step": Exercise(
+        forbidden=("course_lib.optim",),
+        forbidden_reason="write the update yourself",
+        hint="theta_new = theta - eta * grad: a step against the gradient, downhill.",
+        reference=ref_gradient_descent_step,
+        public=(Case("two parameters, eta = 0.1", lambda: _step_case(3, 2, 0.1)),),
+        mistakes=(
+            Mistake(
+                lambda theta, grad, eta: theta + eta * grad,
+                "You stepped uphill: gradient descent subtracts eta * grad.",
+            ),
+            Mistake(
+                lambda theta, grad, eta: theta - grad,
+                "You forgot the learning rate eta: the step is eta * grad.",
+            ),
+        ),
+    ),
+    "total_loss_and_gradient": Exercise(
+        forbidden=("course_lib.nn",),
+        forbidden_reason="write the loss and its gradient yourself",
+        hint="Per example, C^n = 1/2 (w x_n + b - y_n)^2, so dC^n/dw = (w x_n + b - y_n) x_n and "
+        "dC^n/db = (w x_n + b - y_n). The total loss and its gradient are sums over n.",
+        reference=ref_total_loss_and_gradient,
+        public=(Case("five examples", lambda: _regression_case(4, 5)),),
+        returns=("L", "dL/dw", "dL/db"),
+        mistakes=(
+            Mistake(
+                lambda w, b, x, y: tuple(
+                    v / len(x) for v in ref_total_loss_and_gradient(w, b, x, y)
+                ),
+                "You averaged over the examples: L is the sum of the C^n, not their mean.",
+            ),
+        ),
+    ),
+}
 
 
 # ======================= 02 chain rule =======================
@@ -251,107 +244,83 @@ def _graph_case(graph: list) -> tuple:
     return (graph, ref_forward(graph))
 
 
-A02 = Assignment(
-    "02_chain_rule",
-    "The chain rule and a tiny autodiff engine",
-    (
-        Exercise(
-            "local_derivatives",
-            "local_derivatives",
-            2,
-            "d(a+b)/da = 1, d(ab)/da = b, d(e^a)/da = e^a, d tanh(a)/da = 1 - tanh(a)^2, "
-            "sigma'(a) = sigma(a) (1 - sigma(a)).",
-            ref_local_derivatives,
-            public=(
-                Case("a + b", lambda: ("+", 2.0, -3.0)),
-                Case("a * b", lambda: ("*", 2.0, -3.0)),
-                Case("exp(a)", lambda: ("exp", 0.5, None)),
-                Case("tanh(a)", lambda: ("tanh", 0.5, None)),
-                Case("sigmoid(a)", lambda: ("sigmoid", 0.5, None)),
-            ),
-            hidden=(
-                Case("a * a with the same number twice", lambda: ("*", 1.7, 1.7)),
-                Case("sigmoid of a large negative number", lambda: ("sigmoid", -30.0, None)),
-                Case("tanh of a negative number", lambda: ("tanh", -1.3, None)),
-                Case("exp of a negative number", lambda: ("exp", -2.0, None)),
-            ),
-            mistakes=(
-                Mistake(
-                    lambda op, a, b: (1.0 / (1.0 + np.exp(-a)),),
-                    "sigma'(a) is sigma(a) * (1 - sigma(a)), not sigma(a) itself.",
-                ),
-                Mistake(
-                    lambda op, a, b: (a, b),
-                    "For a * b, d(ab)/da is the *other* input b (and d(ab)/db is a).",
-                ),
-            ),
+A02: dict[str, Exercise] = {  # 02_chain_rule
+    "local_derivatives": Exercise(
+        forbidden=("course_lib.autodiff",),
+        forbidden_reason="work the derivatives out yourself",
+        hint="d(a+b)/da = 1, d(ab)/da = b, d(e^a)/da = e^a, d tanh(a)/da = 1 - tanh(a)^2, "
+        "sigma'(a) = sigma(a) (1 - sigma(a)).",
+        reference=ref_local_derivatives,
+        public=(
+            Case("a + b", lambda: ("+", 2.0, -3.0)),
+            Case("a * b", lambda: ("*", 2.0, -3.0)),
+            Case("exp(a)", lambda: ("exp", 0.5, None)),
+            Case("tanh(a)", lambda: ("tanh", 0.5, None)),
+            Case("sigmoid(a)", lambda: ("sigmoid", 0.5, None)),
         ),
-        Exercise(
-            "chain_rule_case2",
-            "chain_rule_case2",
-            1,
-            "Two paths lead from s to z: dz/ds = dz/dx * dx/ds + dz/dy * dy/ds, with "
-            "dz/dx = y, dz/dy = x, dx/ds = 2 s, dy/ds = e^s.",
-            ref_chain_rule_case2,
-            public=(Case("s = 0.5", lambda: (0.5,)), Case("s = -1.0", lambda: (-1.0,))),
-            hidden=(Case("s = 0", lambda: (0.0,)), Case("s = 2.3", lambda: (2.3,))),
-            mistakes=(
-                Mistake(
-                    lambda s: float(np.exp(s) * 2 * s),
-                    "You followed only the path through x: add the path through y (case 2).",
-                ),
-                Mistake(
-                    lambda s: float(s**2 * np.exp(s)),
-                    "You followed only the path through y: add the path through x (case 2).",
-                ),
+        mistakes=(
+            Mistake(
+                lambda op, a, b: (1.0 / (1.0 + np.exp(-a)),),
+                "sigma'(a) is sigma(a) * (1 - sigma(a)), not sigma(a) itself.",
             ),
-        ),
-        Exercise(
-            "forward",
-            "forward",
-            2,
-            "Walk through the nodes in order; node k only uses nodes before it, whose values "
-            "you already have.",
-            ref_forward,
-            public=(
-                Case("the lecture's neuron", lambda: (LECTURE_NEURON,)),
-                Case("a random graph of 8 nodes", lambda: (_random_graph(5, 3, 5),)),
-            ),
-            hidden=(
-                Case("a random graph of 30 nodes", lambda: (_random_graph(107, 4, 26),)),
-                Case("a single input node", lambda: ([["input", 0.25]],)),
-            ),
-        ),
-        Exercise(
-            "backward",
-            "backward",
-            3,
-            "Start with grads = [0, ..., 0, 1] and visit the nodes from the last to the first; "
-            "each node k adds local derivative * grads[k] to the grads of its inputs (+=, "
-            "because a node may feed several others).",
-            ref_backward,
-            public=(
-                Case("the lecture's neuron", lambda: _graph_case(LECTURE_NEURON)),
-                Case(
-                    "a node used twice (x = s * s, y = e^s, z = x * y)",
-                    lambda: _graph_case(_shared_graph()),
-                ),
-            ),  # fmt: skip
-            hidden=(
-                Case("a random graph of 30 nodes", lambda: _graph_case(_random_graph(108, 4, 26))),
-                Case("a random graph of 12 nodes", lambda: _graph_case(_random_graph(109, 2, 10))),
-                Case("a single input node", lambda: _graph_case([["input", 0.25]])),
-            ),
-            mistakes=(
-                Mistake(
-                    wrong_backward_overwrites,
-                    "A node that feeds several others must *add up* all contributions "
-                    "(grads[i] += ..., chain rule case 2); yours keeps only one of them.",
-                ),
+            Mistake(
+                lambda op, a, b: (a, b),
+                "For a * b, d(ab)/da is the *other* input b (and d(ab)/db is a).",
             ),
         ),
     ),
-)
+    "chain_rule_case2": Exercise(
+        forbidden=("course_lib.autodiff",),
+        forbidden_reason="apply the chain rule yourself",
+        hint="Two paths lead from s to z: dz/ds = dz/dx * dx/ds + dz/dy * dy/ds, with "
+        "dz/dx = y, dz/dy = x, dx/ds = 2 s, dy/ds = e^s.",
+        reference=ref_chain_rule_case2,
+        public=(Case("s = 0.5", lambda: (0.5,)), Case("s = -1.0", lambda: (-1.0,))),
+        mistakes=(
+            Mistake(
+                lambda s: float(np.exp(s) * 2 * s),
+                "You followed only the path through x: add the path through y (case 2).",
+            ),
+            Mistake(
+                lambda s: float(s**2 * np.exp(s)),
+                "You followed only the path through y: add the path through x (case 2).",
+            ),
+        ),
+    ),
+    "forward": Exercise(
+        forbidden=("course_lib.autodiff",),
+        forbidden_reason="write the forward pass yourself",
+        hint="Walk through the nodes in order; node k only uses nodes before it, whose values "
+        "you already have.",
+        reference=ref_forward,
+        public=(
+            Case("the lecture's neuron", lambda: (LECTURE_NEURON,)),
+            Case("a random graph of 8 nodes", lambda: (_random_graph(5, 3, 5),)),
+        ),
+    ),
+    "backward": Exercise(
+        forbidden=("course_lib.autodiff",),
+        forbidden_reason="write the backward pass yourself",
+        hint="Start with grads = [0, ..., 0, 1] and visit the nodes from the last to the first; "
+        "each node k adds local derivative * grads[k] to the grads of its inputs (+=, "
+        "because a node may feed several others).",
+        reference=ref_backward,
+        public=(
+            Case("the lecture's neuron", lambda: _graph_case(LECTURE_NEURON)),
+            Case(
+                "a node used twice (x = s * s, y = e^s, z = x * y)",
+                lambda: _graph_case(_shared_graph()),
+            ),
+        ),
+        mistakes=(
+            Mistake(
+                wrong_backward_overwrites,
+                "A node that feeds several others must *add up* all contributions "
+                "(grads[i] += ..., chain rule case 2); yours keeps only one of them.",
+            ),
+        ),
+    ),
+}
 
 
 # ======================= 03 forward pass =======================
@@ -399,93 +368,69 @@ def _net_case(seed: int, sizes: list[int], n: int) -> tuple:
     return (rng.standard_normal((n, sizes[0])), weights, biases)
 
 
-A03 = Assignment(
-    "03_forward_pass",
-    "The forward pass",
-    (
-        Exercise(
-            "neuron",
-            "neuron",
-            1,
-            "z = w . x + b (np.dot), then a = sigma(z) = 1 / (1 + e^(-z)).",
-            ref_neuron,
-            public=(
-                Case(
-                    "the lecture's first neuron",
-                    lambda: (np.array([1.0, -1.0]), np.array([1.0, -2.0]), 1.0),
-                ),
-                Case(
-                    "the lecture's second neuron",
-                    lambda: (np.array([1.0, -1.0]), np.array([-1.0, 1.0]), 0.0),
-                ),
-            ),  # fmt: skip
-            hidden=(
-                Case(
-                    "a neuron with 10 inputs",
-                    lambda: (_rng(110).standard_normal(10), _rng(111).standard_normal(10), 0.3),
-                ),
-                Case("a strongly negative z", lambda: (np.array([3.0]), np.array([-20.0]), -5.0)),
-            ),  # fmt: skip
-            mistakes=(
-                Mistake(
-                    lambda x, w, b: float(np.dot(w, x) + b),
-                    "You returned z: apply the activation, a = sigma(z).",
-                ),
+A03: dict[str, Exercise] = {  # 03_forward_pass
+    "neuron": Exercise(
+        forbidden=("course_lib.nn",),
+        forbidden_reason="write the neuron yourself",
+        hint="z = w . x + b (np.dot), then a = sigma(z) = 1 / (1 + e^(-z)).",
+        reference=ref_neuron,
+        public=(
+            Case(
+                "the lecture's first neuron",
+                lambda: (np.array([1.0, -1.0]), np.array([1.0, -2.0]), 1.0),
+            ),
+            Case(
+                "the lecture's second neuron",
+                lambda: (np.array([1.0, -1.0]), np.array([-1.0, 1.0]), 0.0),
             ),
         ),
-        Exercise(
-            "layer_forward",
-            "layer_forward",
-            2,
-            "With one example per row, z = a @ W + b has shape (N, n_out); then apply the "
-            "sigmoid element-wise. Return both z and sigma(z).",
-            ref_layer_forward,
-            public=(
-                Case("the lecture's first layer", lambda: (LECTURE_X, LECTURE_W1, LECTURE_B1)),
-                Case("a batch of 4 examples, 3 inputs, 5 outputs", lambda: _layer_case(6, 4, 3, 5)),
-            ),  # fmt: skip
-            hidden=(
-                Case(
-                    "a batch of 7 examples, 4 inputs, 4 outputs", lambda: _layer_case(112, 7, 4, 4)
-                ),
-                Case("one example, 6 inputs, 2 outputs", lambda: _layer_case(113, 1, 6, 2)),
-            ),  # fmt: skip
-            returns=("z", "a_out"),
-            mistakes=(
-                Mistake(
-                    lambda a, W, b: (a @ W.T + b, nn.Sigmoid().sigma(a @ W.T + b)),
-                    "You used W transposed: W has shape (n_in, n_out), so z = a @ W + b.",
-                ),
-            ),
-        ),
-        Exercise(
-            "forward_pass",
-            "forward_pass",
-            2,
-            "Keep a list that starts with x; for each (W, b), compute a = sigma(a @ W + b) from "
-            "the last entry and append it. The cache holds L + 1 arrays.",
-            ref_forward_pass,
-            public=(
-                Case(
-                    "the lecture's 2-2-2 network",
-                    lambda: (LECTURE_X, [LECTURE_W1, LECTURE_W2], [LECTURE_B1, LECTURE_B2]),
-                ),
-                Case("a 3-4-2 network on 5 examples", lambda: _net_case(7, [3, 4, 2], 5)),
-            ),  # fmt: skip
-            hidden=(
-                Case("a 6-5-4-3 network on 8 examples", lambda: _net_case(114, [6, 5, 4, 3], 8)),
-                Case("a single layer", lambda: _net_case(115, [3, 2], 2)),
-            ),
-            mistakes=(
-                Mistake(
-                    lambda x, weights, biases: ref_forward_pass(x, weights, biases)[1:],
-                    "The cache should start with the input x itself (a^0 = x): dz/dw of the "
-                    "first layer is x.",
-                ),
+        mistakes=(
+            Mistake(
+                lambda x, w, b: float(np.dot(w, x) + b),
+                "You returned z: apply the activation, a = sigma(z).",
             ),
         ),
     ),
-)
+    "layer_forward": Exercise(
+        forbidden=("course_lib.nn",),
+        forbidden_reason="write the layer yourself",
+        hint="With one example per row, z = a @ W + b has shape (N, n_out); then apply the "
+        "sigmoid element-wise. Return both z and sigma(z).",
+        reference=ref_layer_forward,
+        public=(
+            Case("the lecture's first layer", lambda: (LECTURE_X, LECTURE_W1, LECTURE_B1)),
+            Case("a batch of 4 examples, 3 inputs, 5 outputs", lambda: _layer_case(6, 4, 3, 5)),
+        ),
+        returns=("z", "a_out"),
+        mistakes=(
+            Mistake(
+                lambda a, W, b: (a @ W.T + b, nn.Sigmoid().sigma(a @ W.T + b)),
+                "You used W transposed: W has shape (n_in, n_out), so z = a @ W + b.",
+            ),
+        ),
+    ),
+    "forward_pass": Exercise(
+        forbidden=("course_lib.nn",),
+        forbidden_reason="write the forward pass yourself",
+        hint="Keep a list that starts with x; for each (W, b), compute a = sigma(a @ W + b) from "
+        "the last entry and append it. The cache holds L + 1 arrays.",
+        reference=ref_forward_pass,
+        public=(
+            Case(
+                "the lecture's 2-2-2 network",
+                lambda: (LECTURE_X, [LECTURE_W1, LECTURE_W2], [LECTURE_B1, LECTURE_B2]),
+            ),
+            Case("a 3-4-2 network on 5 examples", lambda: _net_case(7, [3, 4, 2], 5)),
+        ),
+        mistakes=(
+            Mistake(
+                lambda x, weights, biases: ref_forward_pass(x, weights, biases)[1:],
+                "The cache should start with the input x itself (a^0 = x): dz/dw of the "
+                "first layer is x.",
+            ),
+        ),
+    ),
+}
 
 
 # ======================= 04 backward pass =======================
@@ -509,13 +454,12 @@ def _two_layer(W1, b1, W2, b2) -> nn.Sequential:
 
 
 def ref_backprop(x, t, W1, b1, W2, b2) -> tuple:
-    """The gradient by finite differences (course_lib.gradcheck), not by backprop."""
+    """Every gradient by course_lib's backward pass (itself checked against finite
+    differences in tests/test_nn.py); also what a timed case is measured against."""
     net, loss = _two_layer(W1, b1, W2, b2), nn.MSELoss()
-
-    def cost() -> float:
-        return loss.forward(net.forward(x), t)
-
-    return tuple(gradcheck.numerical_gradient(cost, value) for _, value, _ in net.parameters())
+    loss.forward(net.forward(x), t)
+    net.backward(loss.backward())
+    return tuple(grad for _, _, grad in net.parameters())
 
 
 def wrong_backprop_no_sigma_prime(x, t, W1, b1, W2, b2) -> tuple:
@@ -551,98 +495,77 @@ def _lecture_backprop_case() -> tuple:
     return (LECTURE_X, np.array([[1.0, 0.0]]), LECTURE_W1, LECTURE_B1, LECTURE_W2, LECTURE_B2)
 
 
-A04 = Assignment(
-    "04_backward_pass",
-    "The backward pass",
-    (
-        Exercise(
-            "sigmoid_backward",
-            "sigmoid_backward",
-            1,
-            "dC/dz = sigma'(z) * dC/da, element-wise, and sigma'(z) = a * (1 - a): the "
-            "amplifier of the reversed network.",
-            ref_sigmoid_backward,
-            public=(Case("a batch of 3 examples, 4 units", lambda: _grad_case(8, 3, 4)),),
-            hidden=(
-                Case("a batch of 10 examples, 7 units", lambda: _grad_case(116, 10, 7)),
-                Case(
-                    "saturated units (a close to 0 and 1)",
-                    lambda: (np.array([[1e-9, 0.5, 1 - 1e-9]]), np.array([[2.0, -1.0, 3.0]])),
-                ),
-            ),  # fmt: skip
-            mistakes=(
-                Mistake(
-                    lambda a, dC_da: dC_da,
-                    "You returned dC/da unchanged: multiply by sigma'(z) = a * (1 - a).",
-                ),
-                Mistake(
-                    lambda a, dC_da: nn.Sigmoid().sigma(a) * (1 - nn.Sigmoid().sigma(a)) * dC_da,
-                    "You applied sigma to a again: a is already sigma(z), so sigma'(z) = "
-                    "a * (1 - a).",
-                ),
-            ),
+A04: dict[str, Exercise] = {  # 04_backward_pass
+    "sigmoid_backward": Exercise(
+        forbidden=(
+            "course_lib.nn.Activation",
+            "course_lib.nn.Sigmoid",
+            "course_lib.nn.Tanh",
+            "course_lib.nn.ReLU",
         ),
-        Exercise(
-            "linear_backward",
-            "linear_backward",
-            2,
-            "dC/dW = a.T @ dC/dz (point 8: dC/dw = a * dC/dz, summed over the batch), "
-            "dC/db = dC/dz summed over the batch (axis 0), dC/da = dC/dz @ W.T.",
-            ref_linear_backward,
-            public=(
-                Case("a batch of 3, 4 inputs, 4 outputs", lambda: _linear_back_case(10, 3, 4, 4)),
-                Case("a batch of 4, 3 inputs, 2 outputs", lambda: _linear_back_case(9, 4, 3, 2)),
+        forbidden_reason="write sigma'(z) yourself",
+        hint="dC/dz = sigma'(z) * dC/da, element-wise, and sigma'(z) = a * (1 - a): the "
+        "amplifier of the reversed network.",
+        reference=ref_sigmoid_backward,
+        public=(Case("a batch of 3 examples, 4 units", lambda: _grad_case(8, 3, 4)),),
+        mistakes=(
+            Mistake(
+                lambda a, dC_da: dC_da,
+                "You returned dC/da unchanged: multiply by sigma'(z) = a * (1 - a).",
             ),
-            hidden=(
-                Case(
-                    "a batch of 16, 8 inputs, 5 outputs", lambda: _linear_back_case(117, 16, 8, 5)
-                ),
-                Case(
-                    "a single example, 2 inputs, 6 outputs", lambda: _linear_back_case(118, 1, 2, 6)
-                ),
-            ),  # fmt: skip
-            returns=("dC_da", "dC_dW", "dC_db"),
-            mistakes=(
-                Mistake(
-                    lambda a, W, dz: (dz @ W, a.T @ dz, dz.sum(axis=0)),
-                    "dC/da should be dC/dz @ W.T: you used W without transposing it.",
-                ),
-                Mistake(
-                    lambda a, W, dz: (dz @ W.T, a.T @ dz / len(a), dz.sum(axis=0) / len(a)),
-                    "The gradients of W and b are *sums* over the batch, not means "
-                    "(the loss already averaged).",
-                ),
-            ),
-        ),
-        Exercise(
-            "backprop",
-            "backprop",
-            3,
-            "Forward: z1 = x @ W1 + b1, a1 = sigma(z1), y = a1 @ W2 + b2. Backward: "
-            "dC/dy = (y - t) / N; then the output layer (dW2 = a1.T @ dC/dy), then "
-            "dC/dz1 = sigma'(z1) * (dC/dy @ W2.T), then the first layer.",
-            ref_backprop,
-            public=(
-                Case("the lecture's 2-2-2 network, target (1, 0)", _lecture_backprop_case),
-                Case("a 3-4-2 network on 5 examples", lambda: _backprop_case(11, 5, (3, 4, 2))),
-            ),
-            hidden=(
-                Case("a 5-7-3 network on 9 examples", lambda: _backprop_case(119, 9, (5, 7, 3))),
-                Case("a 2-3-1 network on one example", lambda: _backprop_case(120, 1, (2, 3, 1))),
-            ),
-            rtol=1e-5,
-            atol=1e-8,
-            returns=("dW1", "db1", "dW2", "db2"),
-            mistakes=(
-                Mistake(
-                    wrong_backprop_no_sigma_prime,
-                    "dW2 and db2 are right, but dW1 and db1 miss the factor sigma'(z1) = "
-                    "a1 * (1 - a1): the hidden layer's amplifier.",
-                ),
+            Mistake(
+                lambda a, dC_da: nn.Sigmoid().sigma(a) * (1 - nn.Sigmoid().sigma(a)) * dC_da,
+                "You applied sigma to a again: a is already sigma(z), so sigma'(z) = a * (1 - a).",
             ),
         ),
     ),
-)
+    "linear_backward": Exercise(
+        forbidden=("course_lib.nn.Linear",),
+        forbidden_reason="write the backward pass yourself",
+        hint="dC/dW = a.T @ dC/dz (point 8: dC/dw = a * dC/dz, summed over the batch), "
+        "dC/db = dC/dz summed over the batch (axis 0), dC/da = dC/dz @ W.T.",
+        reference=ref_linear_backward,
+        public=(
+            Case("a batch of 3, 4 inputs, 4 outputs", lambda: _linear_back_case(10, 3, 4, 4)),
+            Case("a batch of 4, 3 inputs, 2 outputs", lambda: _linear_back_case(9, 4, 3, 2)),
+        ),
+        returns=("dC_da", "dC_dW", "dC_db"),
+        mistakes=(
+            Mistake(
+                lambda a, W, dz: (dz @ W, a.T @ dz, dz.sum(axis=0)),
+                "dC/da should be dC/dz @ W.T: you used W without transposing it.",
+            ),
+            Mistake(
+                lambda a, W, dz: (dz @ W.T, a.T @ dz / len(a), dz.sum(axis=0) / len(a)),
+                "The gradients of W and b are *sums* over the batch, not means "
+                "(the loss already averaged).",
+            ),
+        ),
+    ),
+    "backprop": Exercise(
+        forbidden=("course_lib.nn", "course_lib.gradcheck", "course_lib.autodiff"),
+        forbidden_reason="write backpropagation yourself",
+        speed_reference=ref_backprop,
+        hint="Forward: z1 = x @ W1 + b1, a1 = sigma(z1), y = a1 @ W2 + b2. Backward: "
+        "dC/dy = (y - t) / N; then the output layer (dW2 = a1.T @ dC/dy), then "
+        "dC/dz1 = sigma'(z1) * (dC/dy @ W2.T), then the first layer.",
+        reference=ref_backprop,
+        public=(
+            Case("the lecture's 2-2-2 network, target (1, 0)", _lecture_backprop_case),
+            Case("a 3-4-2 network on 5 examples", lambda: _backprop_case(11, 5, (3, 4, 2))),
+        ),
+        rtol=1e-5,
+        atol=1e-8,
+        returns=("dW1", "db1", "dW2", "db2"),
+        mistakes=(
+            Mistake(
+                wrong_backprop_no_sigma_prime,
+                "dW2 and db2 are right, but dW1 and db1 miss the factor sigma'(z1) = "
+                "a1 * (1 - a1): the hidden layer's amplifier.",
+            ),
+        ),
+    ),
+}
 
 
 # ======================= 05 digit classification =======================
@@ -678,121 +601,110 @@ def judge_classifier(args: tuple, got) -> Verdict:
     """
     if not isinstance(got, tuple | list) or len(got) != 4:
         return Verdict(
-            FAILED, f"train_classifier should return a tuple (W1, b1, W2, b2), got {describe(got)}"
+            Status.FAILED,
+            f"train_classifier should return a tuple (W1, b1, W2, b2), got {describe(got)}",
         )
     W1 = got[0]
     h = W1.shape[1] if isinstance(W1, np.ndarray) and W1.ndim == 2 else 64
     if not 1 <= h <= HIDDEN_UNITS_MAX:
-        return Verdict(FAILED, f"W1 has {h} hidden units; use between 1 and {HIDDEN_UNITS_MAX}")
+        return Verdict(
+            Status.FAILED, f"W1 has {h} hidden units; use between 1 and {HIDDEN_UNITS_MAX}"
+        )
     shapes = {"W1": (256, h), "b1": (h,), "W2": (h, 10), "b2": (10,)}
     for (name, shape), value in zip(shapes.items(), got, strict=True):
         if not isinstance(value, np.ndarray):
-            return Verdict(FAILED, f"{name} should be a numpy array, got {describe(value)}")
+            return Verdict(Status.FAILED, f"{name} should be a numpy array, got {describe(value)}")
         if value.shape != shape:
-            return Verdict(FAILED, f"{name} has shape {value.shape}, expected {shape}")
+            return Verdict(Status.FAILED, f"{name} has shape {value.shape}, expected {shape}")
         if value.dtype.kind != "f":
-            return Verdict(FAILED, f"{name} has dtype {value.dtype}, expected a float array")
+            return Verdict(Status.FAILED, f"{name} has dtype {value.dtype}, expected a float array")
         if not np.all(np.isfinite(value)):
-            return Verdict(FAILED, f"{name} contains NaN or inf: did the training diverge?")
+            return Verdict(Status.FAILED, f"{name} contains NaN or inf: did the training diverge?")
     net = nn.Sequential(_linear(got[0], got[1]), nn.ReLU(), _linear(got[2], got[3]))
     x_test, y_test = resolve(USPS("x_test")), resolve(USPS("y_test"))
     accuracy = float(np.mean(np.argmax(net.forward(x_test.astype(np.float64)), axis=1) == y_test))
     if accuracy < TARGET_ACCURACY:
         return Verdict(
-            FAILED,
+            Status.FAILED,
             f"your network reaches {accuracy:.1%} test accuracy; it needs at least "
             f"{TARGET_ACCURACY:.0%}",
         )
-    return Verdict(PASSED, f"your network reaches at least {TARGET_ACCURACY:.0%} test accuracy")
+    reached = f"your network reaches at least {TARGET_ACCURACY:.0%} test accuracy"
+    return Verdict(Status.PASSED, reached)
 
 
-A05 = Assignment(
-    "05_digit_classification",
-    "Digit classification",
-    (
-        Exercise(
-            "softmax",
-            "softmax",
-            1,
-            "Subtract each row's maximum before np.exp (the result does not change, and exp "
-            "cannot overflow), then divide each row by its sum (keepdims=True).",
-            ref_softmax,
-            public=(Case("3 examples, 4 classes", lambda: _logits_case(12, 3, 4)[:1]),),
-            hidden=(
-                Case("8 examples, 10 classes", lambda: _logits_case(121, 8, 10)[:1]),
-                Case("very large logits (hundreds)", lambda: _logits_case(122, 4, 10, 500.0)[:1]),
+A05: dict[str, Exercise] = {  # 05_digit_classification
+    "softmax": Exercise(
+        forbidden=("course_lib.nn",),
+        forbidden_reason="write softmax yourself",
+        hint="Subtract each row's maximum before np.exp (the result does not change, and exp "
+        "cannot overflow), then divide each row by its sum (keepdims=True).",
+        reference=ref_softmax,
+        public=(Case("3 examples, 4 classes", lambda: _logits_case(12, 3, 4)[:1]),),
+        mistakes=(
+            Mistake(
+                lambda z: np.exp(z) / np.exp(z).sum(),
+                "Each row must sum to 1: sum over axis=1 with keepdims=True, not over "
+                "the whole array.",
             ),
-            mistakes=(
-                Mistake(
-                    lambda z: np.exp(z) / np.exp(z).sum(),
-                    "Each row must sum to 1: sum over axis=1 with keepdims=True, not over "
-                    "the whole array.",
-                ),
-            ),
-        ),
-        Exercise(
-            "cross_entropy",
-            "cross_entropy",
-            2,
-            "C = mean over the batch of -log softmax(z)[t]; compute log softmax as "
-            "(z - max) - log(sum(exp(z - max))) so that large logits stay finite.",
-            ref_cross_entropy,
-            public=(Case("3 examples, 4 classes", lambda: _logits_case(13, 3, 4)),),
-            hidden=(
-                Case("16 examples, 10 classes", lambda: _logits_case(123, 16, 10)),
-                Case("very large logits (hundreds)", lambda: _logits_case(124, 4, 10, 500.0)),
-            ),
-            mistakes=(
-                Mistake(
-                    lambda z, t: len(t) * ref_cross_entropy(z, t),
-                    "You summed over the batch: C is the *mean* over the examples.",
-                ),
-            ),
-        ),
-        Exercise(
-            "cross_entropy_grad",
-            "cross_entropy_grad",
-            2,
-            "dC/dz = (softmax(z) - onehot(t)) / N: subtract 1 at each row's target class and "
-            "divide by the batch size.",
-            ref_cross_entropy_grad,
-            public=(Case("3 examples, 4 classes", lambda: _logits_case(14, 3, 4)),),
-            hidden=(
-                Case("16 examples, 10 classes", lambda: _logits_case(125, 16, 10)),
-                Case("very large logits (hundreds)", lambda: _logits_case(126, 4, 10, 500.0)),
-            ),
-            mistakes=(
-                Mistake(
-                    lambda z, t: len(t) * ref_cross_entropy_grad(z, t),
-                    "Divide by the batch size N: C is a mean over the examples.",
-                ),
-                Mistake(
-                    lambda z, t: nn.softmax(z) / len(t),
-                    "Subtract 1 at the target class: dC/dz = softmax(z) - onehot(t), over N.",
-                ),
-            ),
-        ),
-        Exercise(
-            "train_classifier",
-            "train_classifier",
-            3,
-            "Train on the shifted copies too (augment_shifts), in mini-batches of 32 with eta "
-            "around 0.1, for a few epochs; start W ~ N(0, 2 / n_in), not at zero. If the "
-            "accuracy stays near 10%, check the sign of your update and your gradients.",
-            None,  # judged by judge_classifier, which computes the accuracy itself
-            public=(
-                Case(
-                    "the USPS training set, seed 0", lambda: (USPS("x_train"), USPS("y_train"), 0)
-                ),
-            ),  # fmt: skip
-            custom=judge_classifier,
-            call_timeout=60.0,
         ),
     ),
-)
+    "cross_entropy": Exercise(
+        forbidden=("course_lib.nn",),
+        forbidden_reason="write the cost yourself",
+        hint="C = mean over the batch of -log softmax(z)[t]; compute log softmax as "
+        "(z - max) - log(sum(exp(z - max))) so that large logits stay finite.",
+        reference=ref_cross_entropy,
+        public=(Case("3 examples, 4 classes", lambda: _logits_case(13, 3, 4)),),
+        mistakes=(
+            Mistake(
+                lambda z, t: len(t) * ref_cross_entropy(z, t),
+                "You summed over the batch: C is the *mean* over the examples.",
+            ),
+        ),
+    ),
+    "cross_entropy_grad": Exercise(
+        forbidden=("course_lib.nn",),
+        forbidden_reason="write the gradient yourself",
+        hint="dC/dz = (softmax(z) - onehot(t)) / N: subtract 1 at each row's target class and "
+        "divide by the batch size.",
+        reference=ref_cross_entropy_grad,
+        public=(Case("3 examples, 4 classes", lambda: _logits_case(14, 3, 4)),),
+        mistakes=(
+            Mistake(
+                lambda z, t: len(t) * ref_cross_entropy_grad(z, t),
+                "Divide by the batch size N: C is a mean over the examples.",
+            ),
+            Mistake(
+                lambda z, t: nn.softmax(z) / len(t),
+                "Subtract 1 at the target class: dC/dz = softmax(z) - onehot(t), over N.",
+            ),
+        ),
+    ),
+    "train_classifier": Exercise(
+        forbidden=(
+            "course_lib.nn",
+            "course_lib.train",
+            "course_lib.optim",
+            "course_lib.data.load_usps",
+            "course_lib.data.verify_usps",
+        ),
+        forbidden_reason="train with your own functions, on the training set you are given",
+        hint="Train on the shifted copies too (augment_shifts), in mini-batches of 32 with eta "
+        "around 0.1, for a few epochs; start W ~ N(0, 2 / n_in), not at zero. If the "
+        "accuracy stays near 10%, check the sign of your update and your gradients.",
+        reference=None,
+        public=(
+            Case("the USPS training set, seed 0", lambda: (USPS("x_train"), USPS("y_train"), 0)),
+        ),
+        custom=judge_classifier,
+        call_timeout=60.0,
+    ),
+}
 
 
-ASSIGNMENTS: dict[str, Assignment] = {a.stem: a for a in (A01, A02, A03, A04, A05)}
+SPECS: dict[str, Exercise] = {**A01, **A02, **A03, **A04, **A05}
+ASSIGNMENTS: dict[str, Assignment] = load_assignments(SPECS)
 
 
 def find_exercise(grade_id: str) -> tuple[Assignment, Exercise]:

@@ -1,21 +1,27 @@
-"""``course-lib build``: generate exercises/ from solutions/, the single source.
+"""``course-lib build``: exercises/ and the catalog, generated from solutions/.
+
+The catalog (``course_lib/exercises/catalog.json``) lists each assignment's title (the
+notebook's ``metadata.course_lib.title``) and its graded functions with their points, in
+the order of the notebook's check cells (nbgrader ``grade_id`` and ``points``): nothing
+of this is written anywhere else.
 
 In a solution notebook the answers sit between ``### BEGIN SOLUTION`` and
-``### END SOLUTION``. The exercise notebook is the same notebook with each such
-region replaced by ``# YOUR CODE HERE`` and ``raise NotImplementedError()`` (at the
-region's indentation), all outputs and execution counts cleared, and the metadata
-(nbgrader's included) kept. The output is deterministic: building twice gives
-byte-identical files, so ``course-lib build --check`` can compare them.
+``### END SOLUTION``. The exercise notebook is the same notebook with each such region
+replaced by ``# YOUR CODE HERE`` and ``raise NotImplementedError()`` (at the region's
+indentation), all outputs and execution counts cleared, and the metadata (nbgrader's
+included) kept. The output is deterministic: building twice gives byte-identical files,
+so ``course-lib build --check`` can compare them.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import nbformat
 
-from .assignments import ASSIGNMENTS
+from .spec import CATALOG
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 _MARKER = re.compile(r"^(\s*)### (BEGIN|END) SOLUTION\s*$")
@@ -60,11 +66,11 @@ def solution_lines(source: str) -> list[str]:
     return lines
 
 
-def exercise_notebook(solution_path: Path) -> str:
-    """The text of the exercise notebook generated from one solution notebook."""
+def exercise_notebook(solution_path: Path) -> tuple[str, dict]:
+    """The text of the exercise notebook generated from one solution notebook, and the
+    notebook's catalog entry (title, graded functions and points)."""
     nb = nbformat.read(solution_path, as_version=4)
-    stem = solution_path.stem
-    _check_against_spec(nb, stem)
+    entry = catalog_entry(nb, solution_path.stem)
     for i, cell in enumerate(nb.cells):
         where = f"{solution_path.name}, cell {i}"
         if cell.cell_type == "code":
@@ -74,37 +80,52 @@ def exercise_notebook(solution_path: Path) -> str:
             cell.metadata.pop("execution", None)
         elif BEGIN in cell.source:
             raise BuildError(f"{where}: solution markers belong in code cells")
-    return nbformat.writes(nb) + "\n"
+    return nbformat.writes(nb) + "\n", entry
 
 
-def _check_against_spec(nb, stem: str) -> None:
-    """Every exercise of the spec has its answer cell and its check cell with the same points."""
-    if stem not in ASSIGNMENTS:
-        raise BuildError(f"{stem}.ipynb is not an assignment; known: {', '.join(ASSIGNMENTS)}")
+def catalog_entry(nb, stem: str) -> dict:
+    """The notebook's title and graded functions: every check cell (nbgrader grade cell)
+    gives its grade_id and points, and needs an answer cell defining that function."""
+    title = nb.metadata.get("course_lib", {}).get("title")
+    if not title or nb.metadata["course_lib"].get("assignment") != stem:
+        raise BuildError(f"{stem}: metadata.course_lib needs assignment {stem!r} and a title")
     cells = {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if "nbgrader" in c.metadata}
-    for ex in ASSIGNMENTS[stem].exercises:
-        answer, check = cells.get(ex.answer_id), cells.get(ex.grade_id)
+    exercises = []
+    for gid, cell in cells.items():
+        meta = cell.metadata["nbgrader"]
+        if not meta.get("grade") or meta.get("solution"):
+            continue
+        answer = cells.get(f"{gid}_answer")
         if answer is None or BEGIN not in answer.source:
-            raise BuildError(f"{stem}: no answer cell {ex.answer_id!r} with solution markers")
-        if check is None or check.metadata["nbgrader"].get("points") != ex.points:
-            raise BuildError(f"{stem}: the check cell {ex.grade_id!r} must give {ex.points} points")
-        if f"def {ex.function}(" not in answer.source:
-            raise BuildError(f"{stem}: cell {ex.answer_id!r} does not define {ex.function}()")
+            raise BuildError(f"{stem}: no answer cell {gid + '_answer'!r} with solution markers")
+        if f"def {gid}(" not in answer.source:
+            raise BuildError(f"{stem}: cell {gid + '_answer'!r} does not define {gid}()")
+        points = meta.get("points")
+        if type(points) is not int or points < 1:
+            raise BuildError(f"{stem}: the check cell {gid!r} needs whole points, got {points!r}")
+        exercises.append([gid, points])
+    if not exercises:
+        raise BuildError(f"{stem}: no check cell (nbgrader grade cell) in the notebook")
+    return {"title": title, "exercises": exercises}
 
 
-def build(solutions: Path, exercises: Path, check: bool = False) -> list[str]:
-    """Write exercises/NN_*.ipynb from solutions/NN_*.ipynb; return the names that changed.
+def build(
+    solutions: Path, exercises: Path, check: bool = False, catalog: Path = CATALOG
+) -> list[str]:
+    """Write exercises/NN_*.ipynb from solutions/NN_*.ipynb, and the catalog; return the
+    names that changed.
 
     With ``check=True`` nothing is written: the returned names are the stale or
-    missing exercise notebooks (and any exercise without a solution).
+    missing exercise notebooks (and any exercise without a solution), and the catalog if
+    it is stale.
     """
     sources = sorted(solutions.glob("*.ipynb"))
     if not sources:
         raise BuildError(f"no solution notebooks in {solutions}")
-    changed = []
+    changed, entries = [], {}
     for source in sources:
         target = exercises / source.name
-        text = exercise_notebook(source)
+        text, entries[source.stem] = exercise_notebook(source)
         current = target.read_text(encoding="utf-8") if target.exists() else None
         if current != text:
             changed.append(target.name)
@@ -115,7 +136,23 @@ def build(solutions: Path, exercises: Path, check: bool = False) -> list[str]:
     for extra in sorted(exercises.glob("*.ipynb")):
         if extra.name not in expected:
             changed.append(f"{extra.name} (no solution notebook for it)")
+    text = json.dumps(entries, indent=2) + "\n"
+    if (catalog.read_text(encoding="utf-8") if catalog.exists() else None) != text:
+        changed.append(catalog.name)
+        if not check:
+            catalog.write_text(text, encoding="utf-8")
     return changed
+
+
+def _check_specs(catalog: Path) -> None:
+    """Every graded function of the notebooks has its spec in assignments.py, and back."""
+    from .assignments import SPECS
+    from .spec import load_assignments
+
+    try:
+        load_assignments(SPECS, catalog)
+    except RuntimeError as err:
+        raise BuildError(str(err)) from None
 
 
 def find_root() -> Path:
@@ -132,12 +169,15 @@ def build_command(args) -> int:
     exercises = Path(args.exercises) if args.exercises else root / "exercises"
     try:
         changed = build(solutions, exercises, check=args.check)
+        if not args.check:
+            _check_specs(CATALOG)
     except (BuildError, OSError, nbformat.ValidationError) as err:
         print(f"course-lib build: {err}")
         return 2
     if args.check:
         if changed:
-            print(f"exercises/ is stale, run `course-lib build`; stale: {', '.join(changed)}")
+            print(f"exercises/ or the catalog is stale, run `course-lib build`; stale: "
+                  f"{', '.join(changed)}")  # fmt: skip
             return 1
         print(f"exercises/ is up to date with solutions/ ({exercises})")
         return 0

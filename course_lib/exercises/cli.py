@@ -1,32 +1,42 @@
-"""The exercise subcommands of ``course-lib``: ``build``, ``check`` and ``grade``.
+"""The exercise subcommands of ``course-lib``: ``check`` for learners; ``build``,
+``grade``, ``gradescope`` and ``release`` for instructors.
 
-``course_lib/cli.py`` calls :func:`add_commands` on its subparsers and merges
-:data:`COMMANDS`; the work is imported only when a command runs.
+``course_lib/cli.py`` calls :func:`add_commands` on its subparsers and dispatches to
+:data:`COMMANDS`; the work is imported only when a command runs. An instructor's command
+exists only where its module does: the learner edition (``course-lib release``) has
+none of them.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 from pathlib import Path
 
-from ..cli import positive
+
+def positive(kind: type):
+    """An argparse type: a number of ``kind`` greater than 0, or a message naming what was given."""
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not value > 0:
+            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, got {text!r}")
+        return value
+
+    return parse
+
+
+def instructor_commands() -> list[str]:
+    """The instructor's commands whose module is installed (none in the learner edition)."""
+    return [name for name in ("build", "grade", "gradescope", "release")
+            if importlib.util.find_spec(f"{__package__}.{name}") is not None]  # fmt: skip
 
 
 def add_commands(commands) -> None:
-    """Add ``build``, ``check`` and ``grade`` to the subparsers ``commands``."""
-    build = commands.add_parser(
-        "build",
-        help="generate exercises/ from solutions/ (answers replaced by stubs)",
-        description="Regenerate the exercise notebooks from the solution notebooks.",
-    )
-    build.add_argument(
-        "--check",
-        action="store_true",
-        help="write nothing; exit 1 naming the stale files if exercises/ is out of date",
-    )
-    build.add_argument("--solutions", help="folder of solution notebooks (default ./solutions)")
-    build.add_argument("--exercises", help="folder of exercise notebooks (default ./exercises)")
-
+    """Add ``check``, and the instructor's commands that are installed, to ``commands``."""
     check = commands.add_parser(
         "check",
         help="run your exercise notebook in a separate process and report on each exercise",
@@ -37,71 +47,104 @@ def add_commands(commands) -> None:
         "notebook", help="an exercise notebook, e.g. exercises/04_backward_pass.ipynb"
     )
 
-    grade = commands.add_parser(
-        "grade",
-        help="grade submitted notebooks: grades.csv, Gradescope results.json, feedback.md",
-        description="Grade learners' notebooks of one assignment, each in an isolated process, "
-        "on public and hidden cases.",
-    )
-    grade.add_argument(
-        "--assignment", required=True, help="the exercise notebook's stem, e.g. 04_backward_pass"
-    )
-    grade.add_argument(
-        "--out", required=True, help="folder for grades.csv and one folder per submission"
-    )
-    grade.add_argument(
-        "submissions", nargs="+", metavar="SUBMISSION", help="a notebook, or a folder of notebooks"
-    )
-    grade.add_argument(
-        "--jobs",
-        type=positive(int),
-        default=None,
-        help="submissions graded in parallel (default: the number of cores)",
-    )
-    grade.add_argument(
-        "--resume", action="store_true", help="skip submissions already graded into --out"
-    )
-    grade.add_argument(
-        "--cell-timeout",
-        type=positive(float),
-        default=30.0,
-        help="seconds for one notebook cell (default %(default)s)",
-    )
-    grade.add_argument(
-        "--call-timeout",
-        type=positive(float),
-        default=None,
-        help="seconds for one call of a graded function (default: each exercise's own)",
-    )
-    grade.add_argument(
-        "--memory-mb",
-        type=positive(int),
-        default=2048,
-        help="memory limit of each learner process, in MB (default %(default)s)",
-    )
-    grade.add_argument(
-        "--max-size-mb",
-        type=positive(float),
-        default=20.0,
-        help="a larger notebook gets a zero row without being read (default %(default)s)",
-    )
-    grade.add_argument(
-        "--no-sandbox",
-        action="store_true",
-        help="UNSAFE: run the learners' code without the bubblewrap sandbox, with your rights "
-        "(only for code you trust, on a machine where no sandbox can be made)",
-    )
-    grade.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    available = instructor_commands()
+    if "build" in available:
+        build = commands.add_parser(
+            "build",
+            help="generate exercises/ from solutions/ (answers replaced by stubs)",
+            description="Regenerate the exercise notebooks from the solution notebooks.",
+        )
+        build.add_argument(
+            "--check",
+            action="store_true",
+            help="write nothing; exit 1 naming the stale files if exercises/ is out of date",
+        )
+        build.add_argument("--solutions", help="folder of solution notebooks (default ./solutions)")
+        build.add_argument("--exercises", help="folder of exercise notebooks (default ./exercises)")
+    if "grade" in available:
+        grade = commands.add_parser(
+            "grade",
+            help="grade submitted notebooks: grades.csv, Gradescope results.json, feedback.md",
+            description="Grade learners' notebooks of one assignment, each in an isolated process, "
+            "on public and hidden cases.",
+        )
+        grade.add_argument(
+            "--assignment",
+            required=True,
+            help="the exercise notebook's stem, e.g. 04_backward_pass",
+        )
+        grade.add_argument(
+            "--out", required=True, help="folder for grades.csv and one folder per submission"
+        )
+        grade.add_argument(
+            "submissions",
+            nargs="+",
+            metavar="SUBMISSION",
+            help="a notebook, or a folder of notebooks",
+        )
+        grade.add_argument(
+            "--jobs",
+            type=positive(int),
+            default=None,
+            help="submissions graded in parallel (default: the number of cores)",
+        )
+        grade.add_argument(
+            "--resume", action="store_true", help="skip submissions already graded into --out"
+        )
+        grade.add_argument(
+            "--cell-timeout",
+            type=positive(float),
+            default=30.0,
+            help="seconds for one notebook cell (default %(default)s)",
+        )
+        grade.add_argument(
+            "--call-timeout",
+            type=positive(float),
+            default=None,
+            help="seconds for one call of a graded function (default: each exercise's own)",
+        )
+        grade.add_argument(
+            "--memory-mb",
+            type=positive(int),
+            default=2048,
+            help="memory limit of each learner process, in MB (default %(default)s)",
+        )
+        grade.add_argument(
+            "--secret-file",
+            help="a file whose first line is your secret: the hidden cases' inputs are drawn from "
+            "it (default: $COURSE_LIB_SECRET, else the course's public default seed)",
+        )
+        grade.add_argument(
+            "--max-size-mb",
+            type=positive(float),
+            default=20.0,
+            help="a larger notebook gets a zero row without being read (default %(default)s)",
+        )
+        grade.add_argument(
+            "--no-sandbox",
+            action="store_true",
+            help="UNSAFE: run the learners' code without the bubblewrap sandbox, with your rights "
+            "(only for code you trust, on a machine where no sandbox can be made)",
+        )
+        grade.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    if "gradescope" in available:
+        from .gradescope import add_arguments
 
-    gradescope = commands.add_parser(
-        "gradescope",
-        help="build a Gradescope autograder for an assignment, or run it (inside Gradescope)",
-        description="Gradescope autograder: `build` writes the zip to upload; `run` is what "
-        "its run_autograder calls.",
-    )
-    from .gradescope import add_arguments
+        add_arguments(commands.add_parser(
+            "gradescope",
+            help="build a Gradescope autograder for an assignment, or run it (inside Gradescope)",
+            description="Gradescope autograder: `build` writes the zip to upload; `run` is what "
+            "its run_autograder calls.",
+        ))  # fmt: skip
+    if "release" in available:
+        from .release import add_arguments as add_release_arguments
 
-    add_arguments(gradescope)
+        add_release_arguments(commands.add_parser(
+            "release",
+            help="write the learner edition of the course (no solutions, hidden cases, grader)",
+            description="Write the learner edition: notebooks, exercises and the package, "
+            "without the instructor's solutions, hidden cases and grader.",
+        ))  # fmt: skip
 
 
 def build_command(args: argparse.Namespace) -> int:
@@ -141,9 +184,16 @@ def gradescope_command(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def release_command(args: argparse.Namespace) -> int:
+    from .release import release_command as run
+
+    return run(args)
+
+
 COMMANDS = {
     "build": build_command,
     "check": check_command,
     "grade": grade_command,
     "gradescope": gradescope_command,
+    "release": release_command,
 }

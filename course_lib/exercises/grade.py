@@ -11,17 +11,19 @@ The layout of ``--out``::
     submissions/<name>/results.json Gradescope's format
     submissions/<name>/grading.json what was graded (path, sha256) and the scores
 
+The hidden cases' inputs are drawn from the instructor's secret (``--secret-file`` or
+``$COURSE_LIB_SECRET``), so that a learner who reads the course's public sources knows
+which kinds of hidden case exist but not their numbers; their expected answers come from
+the reference implementation, computed once per run before any learner code starts.
 Results are written per submission as soon as it is graded; ``--resume`` trusts them
-only for the same file with the same sha256. Ctrl-C kills every sandbox and writes
-``grades.csv`` for what is done.
+only for the same file with the same sha256 (and the same secret). Ctrl-C kills every
+sandbox and writes ``grades.csv`` for what is done.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
-import io
 import json
 import os
 import signal
@@ -34,35 +36,16 @@ from pathlib import Path
 
 from . import codec
 from .assignments import ASSIGNMENTS
-from .check import expected_answer
-from .inputs import resolve
-from .report import UNSAFE, exercise_lines, feedback_markdown
-from .runner import (
-    Cancellation,
-    Cancelled,
-    ExerciseResult,
-    Limits,
-    NotebookError,
-    NotebookResult,
-    read_submission,
-    run_notebook,
-)
+from .engine import NotebookResult, Trial, make_trial, public_trials, unreadable
+from .hidden import generator, hidden_cases
+from .report import UNSAFE, Row, csv_text, feedback_markdown, gradescope_results, json_text, row_of
+from .runner import Cancellation, Cancelled, Limits, NotebookError, read_submission, run_notebook
 from .sandbox import Sandbox, SandboxUnavailable, sandbox_problem
 from .spec import Assignment
 
 
 class UsageError(ValueError):
     """The command was misused (unknown assignment, no submissions, unwritable folder)."""
-
-
-@dataclass
-class Row:
-    """One line of grades.csv."""
-
-    submission: str
-    scores: dict[str, int]
-    total: int
-    max_score: int
 
 
 # ----- finding the submissions -----
@@ -142,52 +125,6 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def json_text(data: dict) -> str:
-    """JSON in which learner text cannot pass for HTML: <, > and & are written as escapes."""
-    text = json.dumps(data, indent=2, ensure_ascii=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
-
-
-def gradescope_results(result: NotebookResult, unsafe: bool = False) -> dict:
-    """Gradescope's autograder results format: one test per graded function; all text
-    is plain text (``output_format``), never rendered as HTML or Markdown."""
-    tests = []
-    for r in result.exercises:
-        tests.append({
-            "name": _test_name(r.exercise),
-            "score": r.score,
-            "max_score": r.exercise.points,
-            "status": "passed" if r.passed else "failed",
-            "output": "\n".join(exercise_lines(r)),
-            "output_format": "text",
-            "visibility": "visible",
-        })  # fmt: skip
-    summary = (
-        f"{result.assignment.title}: {result.score} / {result.assignment.max_score} points"
-        + (f". Not graded: {result.problem}" if result.problem else "")
-        + (f"\n{UNSAFE}" if unsafe else "")
-    )
-    return {
-        "score": result.score,
-        "execution_time": round(result.seconds, 3),
-        "output": summary,
-        "output_format": "text",
-        "visibility": "visible",
-        "stdout_visibility": "hidden",
-        "tests": tests,
-    }
-
-
-def _test_name(ex) -> str:
-    """The grade_id first, then the function if it differs."""
-    return ex.grade_id if ex.function == ex.grade_id else f"{ex.grade_id} ({ex.function})"
-
-
-def row_of(name: str, result: NotebookResult) -> Row:
-    scores = {r.exercise.grade_id: r.score for r in result.exercises}
-    return Row(name, scores, result.score, result.assignment.max_score)
-
-
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -198,25 +135,28 @@ def _path_text(path: Path) -> str:
 
 
 def record_of(path: Path, digest: str | None, result: NotebookResult,
-              files: dict[str, str]) -> dict:  # fmt: skip
-    """grading.json: what was graded (the file and its sha256), the scores it got, which
-    functions passed their public cases, and the sha256 of the files written for it."""
+              files: dict[str, str], secret_id: str = "") -> dict:  # fmt: skip
+    """grading.json: what was graded (the file and its sha256, and the sha256 of the secret
+    that drew the hidden cases), the scores it got, which functions passed their public
+    cases, and the sha256 of the files written for it."""
     row = row_of("", result)
     public = {r.exercise.grade_id: r.public_passed for r in result.exercises}
     written = {name: _sha256(text.encode("utf-8", "replace")) for name, text in files.items()}
     return {"source": _path_text(path), "sha256": digest, "assignment": result.assignment.stem,
             "scores": row.scores, "total": row.total, "max_score": row.max_score,
-            "public_passed": public, "files": written}  # fmt: skip
+            "public_passed": public, "files": written, "secret_sha256": secret_id}  # fmt: skip
 
 
 def row_from_record(name: str, path: Path, folder: Path, assignment: Assignment,
-                    limits: Limits) -> Row | None:  # fmt: skip
+                    limits: Limits, secret_id: str = "") -> Row | None:  # fmt: skip
     """The row of a submission graded earlier (for --resume), if grading.json is about this
     very file (same path, same sha256), its scores are possible and the files written for
     it are unchanged; else None."""
     try:
         record = json.loads((folder / "grading.json").read_text(encoding="utf-8"))
         if record["source"] != _path_text(path) or record["assignment"] != assignment.stem:
+            return None
+        if record.get("secret_sha256", "") != secret_id:  # other hidden cases
             return None
         if record["sha256"] != _sha256(read_submission(path, limits.max_notebook_bytes)):
             return None
@@ -236,17 +176,14 @@ def row_from_record(name: str, path: Path, folder: Path, assignment: Assignment,
     return Row(name, dict(scores), sum(scores.values()), assignment.max_score)
 
 
-def csv_text(rows: list[Row], assignment: Assignment) -> str:
-    ids = [ex.grade_id for ex in assignment.exercises]
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["submission", *ids, "total", "max_score"])
-    for row in sorted(rows, key=lambda r: r.submission):
-        writer.writerow([row.submission, *(row.scores[i] for i in ids), row.total, row.max_score])
-    return out.getvalue()
-
-
 # ----- grading -----
+
+
+SECRET_ENV = "COURSE_LIB_SECRET"
+NO_SECRET = (
+    "no secret given: the hidden cases use the course's default seed, which anyone who reads "
+    f"its sources can compute; for a class, pass --secret-file FILE (or set ${SECRET_ENV})"
+)
 
 
 @dataclass(frozen=True)
@@ -258,15 +195,10 @@ class Batch:
     limits: Limits
     sandbox: Sandbox | None  # None: --no-sandbox (unsafe)
     cancellation: Cancellation
+    trials: dict[str, list[Trial]]  # by grade_id: the public cases, then the hidden ones
 
 
-def _failed(assignment: Assignment, problem: str) -> NotebookResult:
-    result = NotebookResult(assignment, problem=problem)
-    result.exercises = [ExerciseResult(ex, problem=problem) for ex in assignment.exercises]
-    return result
-
-
-def grade_one(path: Path, name: str, batch: Batch) -> Row:
+def grade_one(path: Path, name: str, batch: Batch, secret_id: str = "") -> Row:
     """Grade one submission and write its feedback.md, results.json and grading.json.
     Never raises but Cancelled: whatever goes wrong (a bad file, a bug of ours, a file
     that cannot be written) gives this submission's row, with the reason in its files."""
@@ -274,16 +206,16 @@ def grade_one(path: Path, name: str, batch: Batch) -> Row:
     try:
         data = read_submission(path, batch.limits.max_notebook_bytes)
         digest = _sha256(data)
-        result = run_notebook(path, assignment, hidden=True, limits=batch.limits,
+        result = run_notebook(path, assignment, batch.trials, limits=batch.limits,
                               sandbox=batch.sandbox, data=data,
                               cancellation=batch.cancellation)  # fmt: skip
     except NotebookError as err:
-        result = _failed(assignment, str(err))
+        result = unreadable(assignment, str(err))
     except Cancelled:
         raise
     except Exception as err:  # a bug of ours must not lose the rest of the batch
         detail = codec.text("".join(traceback.format_exception_only(type(err), err)), 300)
-        result = _failed(assignment, f"the grader failed on it ({detail})")
+        result = unreadable(assignment, f"the grader failed on it ({detail})")
     row = row_of(name, result)
     try:
         folder = batch.out / "submissions" / name
@@ -293,7 +225,7 @@ def grade_one(path: Path, name: str, batch: Batch) -> Row:
                  "results.json": json_text(gradescope_results(result, unsafe))}  # fmt: skip
         for file, text in files.items():
             write_atomically(folder / file, text)
-        record = record_of(path, digest, result, files)
+        record = record_of(path, digest, result, files, secret_id)
         write_atomically(folder / "grading.json", json_text(record))
     except Exception as err:
         print(f"course-lib grade: could not write the results of {name}: "
@@ -301,14 +233,20 @@ def grade_one(path: Path, name: str, batch: Batch) -> Row:
     return row
 
 
-def prepare(assignment: Assignment) -> None:
-    """Compute every expected answer now, in the grader, before any learner process starts:
-    every module grading needs is imported from here on, and a broken case shows at once."""
+def prepare(assignment: Assignment, secret: str = "") -> dict[str, list[Trial]]:
+    """Every trial of the assignment, by grade_id: its public cases, then its hidden ones
+    drawn from ``secret``, each with its expected answer, computed now, in the grader,
+    before any learner process starts (so every module grading needs is imported by then,
+    and a broken case shows at once)."""
+    trials = {}
     for ex in assignment.exercises:
-        for hidden, cases in ((False, ex.public), (True, ex.hidden)):
-            for index, case in enumerate(cases):
-                resolve(case.make())  # the digits, for one, load course_lib.data
-                expected_answer(ex.grade_id, hidden, index)
+        hidden = [
+            make_trial(ex, case.label, case.make(generator(secret, ex.grade_id, i)),
+                       hidden=True, timed=case.timed)  # fmt: skip
+            for i, case in enumerate(hidden_cases(ex.grade_id))
+        ]
+        trials[ex.grade_id] = public_trials(ex) + hidden
+    return trials
 
 
 def grade(
@@ -320,9 +258,11 @@ def grade(
     limits: Limits | None = None,
     progress: bool = True,
     sandbox: bool = True,
+    secret: str = "",
 ) -> list[Row]:
     """Grade every submission into ``out``; return the rows of grades.csv (also written).
 
+    ``secret`` draws the hidden cases' inputs (the same secret, the same cases).
     ``sandbox=False`` runs the learners' code without the sandbox (unsafe: trusted code
     only). Raises SandboxUnavailable when a sandbox is asked for and cannot be made, and
     KeyboardInterrupt after writing grades.csv for what was done, when interrupted."""
@@ -330,14 +270,15 @@ def grade(
 
     limits = limits or Limits()
     box = Sandbox.find() if sandbox else None
-    prepare(assignment)
-    batch = Batch(assignment, out, limits, box, Cancellation())
+    batch = Batch(assignment, out, limits, box, Cancellation(), prepare(assignment, secret))
+    fingerprint = _sha256(secret.encode())
     names = names_for(submissions)
     rows: list[Row] = []
     todo: list[Path] = []
     for path in submissions:
         folder = out / "submissions" / names[path]
-        row = row_from_record(names[path], path, folder, assignment, limits) if resume else None
+        row = (row_from_record(names[path], path, folder, assignment, limits, fingerprint)
+               if resume else None)  # fmt: skip
         if row is not None:
             rows.append(row)
         else:
@@ -345,7 +286,7 @@ def grade(
     bar = tqdm(total=len(submissions), initial=len(rows), unit="notebook", disable=not progress,
                desc=f"grading {assignment.stem}", file=sys.stderr)  # fmt: skip
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
-    pending = {pool.submit(grade_one, p, names[p], batch) for p in todo}
+    pending = {pool.submit(grade_one, p, names[p], batch, fingerprint) for p in todo}
     try:
         while pending:
             done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
@@ -366,6 +307,19 @@ def grade(
         pool.shutdown(wait=True)
     write_atomically(out / "grades.csv", csv_text(rows, assignment))
     return rows
+
+
+def read_secret(path: str | None) -> str:
+    """The instructor's secret: the first line of ``path``, else $COURSE_LIB_SECRET, else ""."""
+    if path:
+        try:
+            secret = Path(path).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as err:
+            raise UsageError(f"cannot read the secret file {path}: {err}") from None
+        if not secret:
+            raise UsageError(f"the secret file {path} is empty")
+        return secret
+    return os.environ.get(SECRET_ENV, "").strip()
 
 
 def _interrupt(signum, frame) -> None:
@@ -403,10 +357,18 @@ def grade_command(args: argparse.Namespace) -> int:
                     memory_mb=args.memory_mb,
                     max_notebook_bytes=int(args.max_size_mb * 2**20))  # fmt: skip
     jobs = args.jobs or os.cpu_count() or 1
+    try:
+        secret = read_secret(args.secret_file)
+    except UsageError as err:
+        print(f"course-lib grade: {err}", file=sys.stderr)
+        return 2
+    if not secret:
+        print(f"course-lib grade: {NO_SECRET}", file=sys.stderr)
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops grading as Ctrl-C does
     try:
         rows = grade(assignment, submissions, out, jobs=jobs, resume=args.resume, limits=limits,
-                     progress=not args.no_progress, sandbox=not args.no_sandbox)  # fmt: skip
+                     progress=not args.no_progress, sandbox=not args.no_sandbox,
+                     secret=secret)  # fmt: skip
     except SandboxUnavailable as err:
         print(f"course-lib grade: no sandbox, no grading: {err}", file=sys.stderr)
         return 2

@@ -13,8 +13,11 @@ runs ``/autograder/run_autograder`` and shows the learner
     ``autograder.json`` (which assignment, its points) and ``course/``: the package's
     ``pyproject.toml``, ``README.md``, ``LICENSE`` and ``course_lib/`` source, so that
     ``pip install /autograder/source/course`` works. Never ``solutions/``, ``tests/``,
-    ``exercises/`` or ``notebooks/``. ``setup.sh`` installs Python and bubblewrap, the
-    package into ``/autograder/venv``, and checks that a sandbox can be made.
+    ``exercises/`` or ``notebooks/``. With ``--secret-file``, the instructor's secret goes
+    in as ``secret.txt`` (beside the package, so the sandbox never shows it), and the
+    hidden cases are drawn from it as ``course-lib grade`` draws them. ``setup.sh``
+    installs Python and bubblewrap, the package into ``/autograder/venv``, and checks
+    that a sandbox can be made.
 
 ``course-lib gradescope run --assignment 04_backward_pass --root /autograder``
     grades one submission:
@@ -73,6 +76,7 @@ if TYPE_CHECKING:  # every `course-lib` command imports this module: keep it lig
 
 ROOT_ENV = "COURSE_LIB_AUTOGRADER_ROOT"  # replaces /autograder in both scripts (for tests)
 CONFIG = "autograder.json"
+SECRET_FILE = "secret.txt"  # the instructor's secret, if the zip was built with one
 PACKAGE_FILES = ("pyproject.toml", "README.md", "LICENSE")  # next to course_lib/
 MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024  # a larger upload is listed, never read
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the same bytes for the same sources
@@ -173,8 +177,10 @@ exec "$VENV/bin/python" -I -m course_lib.cli gradescope run --assignment {stem} 
 """
 
 
-def build_bundle(assignment: Assignment, out: Path) -> list[str]:
-    """Write the autograder zip of ``assignment`` to ``out``; return its file names."""
+def build_bundle(assignment: Assignment, out: Path, secret: str = "") -> list[str]:
+    """Write the autograder zip of ``assignment`` to ``out``; return its file names.
+    ``secret`` (the instructor's) goes in as ``secret.txt``, beside the package, never in
+    it: the hidden cases are drawn from it on Gradescope too."""
     repo = package_source()
     config = {
         "assignment": assignment.stem,
@@ -187,6 +193,8 @@ def build_bundle(assignment: Assignment, out: Path) -> list[str]:
         ("run_autograder", run_script(assignment).encode(), 0o755),
         (CONFIG, (json.dumps(config, indent=2) + "\n").encode(), 0o644),
     ]
+    if secret:
+        entries.append((SECRET_FILE, (secret + "\n").encode(), 0o600))
     for path in [*(repo / name for name in PACKAGE_FILES), *_package_files(repo)]:
         entries.append((f"course/{path.relative_to(repo).as_posix()}", path.read_bytes(), 0o644))
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -374,7 +382,8 @@ def split_results(
 def write_results(root: Path, results: dict) -> Path:
     """Write root/results/results.json atomically, replacing whatever file or link is there;
     learner text is escaped so that it cannot pass for HTML."""
-    from .grade import json_text, write_atomically
+    from .grade import write_atomically
+    from .report import json_text
 
     target = root / "results" / "results.json"
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -414,7 +423,12 @@ def grade_submission(assignment: Assignment, root: Path) -> dict:
         notebook.parent.mkdir()
         notebook.write_bytes(chosen.data)
         out = Path(tmp) / "out"
-        grade(assignment, [notebook], out, jobs=1, progress=False, sandbox=True)
+        secret_file = root / "source" / SECRET_FILE
+        secret = secret_file.read_text(encoding="utf-8").strip() if secret_file.is_file() else ""
+        if not secret:
+            print("course-lib gradescope: no secret in the autograder: the hidden cases use the "
+                  "course's default seed (build it with --secret-file)")  # fmt: skip
+        grade(assignment, [notebook], out, jobs=1, progress=False, sandbox=True, secret=secret)
         (folder,) = (out / "submissions").iterdir()
         graded = json.loads((folder / "results.json").read_text(encoding="utf-8"))
         record = json.loads((folder / "grading.json").read_text(encoding="utf-8"))
@@ -453,6 +467,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--assignment", required=True, help="the exercise notebook's stem, e.g. 04_backward_pass"
     )
     build.add_argument("--out", help="the zip to write (default autograder_ASSIGNMENT.zip)")
+    build.add_argument(
+        "--secret-file",
+        help="your secret (its first line), put in the zip so that Gradescope draws the same "
+        "hidden cases as `course-lib grade --secret-file` (default: $COURSE_LIB_SECRET)",
+    )
     run = actions.add_parser(
         "run",
         help="grade one Gradescope submission (what run_autograder runs)",
@@ -466,11 +485,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def gradescope_command(args: argparse.Namespace) -> int:
     if args.gradescope_action == "run":
         return run_command(args.assignment, Path(args.root))
+    from .grade import UsageError as SecretError
+    from .grade import read_secret
+
     try:
         assignment = _assignment(args.assignment)
         out = Path(args.out or f"autograder_{assignment.stem}.zip")
-        names = build_bundle(assignment, out)
-    except (UsageError, OSError) as err:
+        names = build_bundle(assignment, out, read_secret(args.secret_file))
+    except (UsageError, SecretError, OSError) as err:
         print(f"course-lib gradescope build: {err}", file=sys.stderr)
         return 2
     print(

@@ -1,4 +1,6 @@
-"""Words for a learner: the terminal report of ``course-lib check`` and ``feedback.md``.
+"""Words for a learner and files for an instructor: the verdict on one exercise, the
+notebook's check cell, the terminal report of ``course-lib check``, ``feedback.md``,
+Gradescope's ``results.json`` and ``grades.csv``.
 
 Learner text (error messages, type names, file names) reaches these lines already folded
 to one line (:func:`.codec.text`); :func:`markdown` escapes every line of feedback.md
@@ -8,9 +10,16 @@ or a line of its own.
 
 from __future__ import annotations
 
+import csv
+import inspect
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from . import codec
-from .check import explain, summary_line
-from .runner import ExerciseResult, NotebookResult
+from .engine import CaseResult, ExerciseResult, NotebookResult
+from .spec import Assignment, Exercise, Status, describe
 
 UNSAFE = (
     "UNSAFE: graded with --no-sandbox: the learners' code ran with the grader's rights, "
@@ -25,6 +34,74 @@ _MARKDOWN = str.maketrans({"<": "&lt;", ">": "&gt;", "&": "&amp;", "\\": "\\\\",
 def markdown(line: str) -> str:
     """One line of text that cannot become HTML, a link, an image or a line of its own."""
     return codec.text(line, 2000).translate(_MARKDOWN)
+
+
+# ----- the verdict on one exercise -----
+
+
+def summary_line(ex: Exercise, results: Sequence[CaseResult]) -> str:
+    """One line: passed, not implemented yet, or failed (and on which case)."""
+    if not results:
+        return f"⏳ {ex.grade_id}: not checked"
+    last = results[-1]
+    n_public = sum(not r.hidden for r in results)
+    if last.verdict.passed:
+        hidden = sum(r.hidden for r in results)
+        counted = f"{n_public} public case{'s' if n_public != 1 else ''}"
+        if hidden:
+            counted += f" and {hidden} hidden case{'s' if hidden != 1 else ''}"
+        extra = f": {last.verdict.message}" if last.verdict.message else ""
+        return f"✅ {ex.grade_id}: passed ({counted}){extra}"
+    if last.verdict.status is Status.NOT_DONE:
+        return f"⏳ {ex.grade_id}: not implemented yet"
+    where = "hidden case" if last.hidden else "case"
+    return f"❌ {ex.grade_id}: {where} '{last.trial.label}' did not pass"
+
+
+def _arg_names(ex: Exercise) -> list[str]:
+    if ex.reference is None:
+        return ["X", "y", "seed"]
+    return list(inspect.signature(ex.reference).parameters)
+
+
+def explain(ex: Exercise, results: Sequence[CaseResult], indent: str = "   ") -> list[str]:
+    """The lines under the summary: for a failure, what went in (public cases only),
+    what was expected, what came back, the relative error, a pointed remark and the hint."""
+    if not results or results[-1].verdict.passed:
+        return []
+    last = results[-1]
+    v = last.verdict
+    if v.status is Status.NOT_DONE:
+        return [f"{indent}replace `raise NotImplementedError()` in `{ex.function}` with your code"]
+    lines = []
+    if v.status is Status.ERROR:
+        lines.append(f"calling `{ex.function}` failed: {v.message}")
+    elif v.status is Status.FAILED:
+        message = v.message or "wrong result"
+        if message.startswith(("your ", "item ")):
+            message = message[0].upper() + message[1:]
+        lines.append(message)
+    if last.hidden:
+        lines.append(
+            f"(a hidden case: {last.trial.label}; the public cases passed, so think about "
+            "what is special about this one)"
+        )
+    else:
+        pairs = zip(_arg_names(ex), last.trial.args, strict=False)
+        lines.append("input: " + "; ".join(f"{n} = {describe(a)}" for n, a in pairs))
+        if v.expected is not None:
+            lines.append(f"expected: {describe(v.expected)}")
+            lines.append(f"got:      {describe(v.got)}")
+    if v.relative_error is not None:
+        lines.append(f"relative error: {v.relative_error:.2e}")
+    lines += v.details
+    lines.append(f"hint: {ex.hint}")
+    return [indent + line for line in lines]
+
+
+def report(ex: Exercise, results: Sequence[CaseResult]) -> str:
+    """What a check cell prints."""
+    return "\n".join([summary_line(ex, results), *explain(ex, results)])
 
 
 def exercise_lines(r: ExerciseResult) -> list[str]:
@@ -100,3 +177,71 @@ def feedback_markdown(result: NotebookResult, submission: str, unsafe: bool = Fa
         lines += ["## Cells that failed when the notebook ran from top to bottom", ""]
         lines += [f"- {markdown(n)}" for n in notes] + [""]
     return "\n".join(lines)
+
+
+# ----- files for the instructor: results.json, grades.csv -----
+
+
+def json_text(data: dict) -> str:
+    """JSON in which learner text cannot pass for HTML: <, > and & are written as escapes."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
+
+
+def _test_name(ex: Exercise) -> str:
+    return ex.grade_id
+
+
+def gradescope_results(result: NotebookResult, unsafe: bool = False) -> dict:
+    """Gradescope's autograder results format: one test per graded function; all text
+    is plain text (``output_format``), never rendered as HTML or Markdown."""
+    tests = []
+    for r in result.exercises:
+        tests.append({
+            "name": _test_name(r.exercise),
+            "score": r.score,
+            "max_score": r.exercise.points,
+            "status": "passed" if r.passed else "failed",
+            "output": "\n".join(exercise_lines(r)),
+            "output_format": "text",
+            "visibility": "visible",
+        })  # fmt: skip
+    summary = (
+        f"{result.assignment.title}: {result.score} / {result.assignment.max_score} points"
+        + (f". Not graded: {result.problem}" if result.problem else "")
+        + (f"\n{UNSAFE}" if unsafe else "")
+    )
+    return {
+        "score": result.score,
+        "execution_time": round(result.seconds, 3),
+        "output": summary,
+        "output_format": "text",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+
+
+@dataclass
+class Row:
+    """One line of grades.csv."""
+
+    submission: str
+    scores: dict[str, int]
+    total: int
+    max_score: int
+
+
+def row_of(name: str, result: NotebookResult) -> Row:
+    scores = {r.exercise.grade_id: r.score for r in result.exercises}
+    return Row(name, scores, result.score, result.assignment.max_score)
+
+
+def csv_text(rows: list[Row], assignment: Assignment) -> str:
+    ids = [ex.grade_id for ex in assignment.exercises]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["submission", *ids, "total", "max_score"])
+    for row in sorted(rows, key=lambda r: r.submission):
+        writer.writerow([row.submission, *(row.scores[i] for i in ids), row.total, row.max_score])
+    return out.getvalue()

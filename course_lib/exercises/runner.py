@@ -29,17 +29,25 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
 from . import codec
-from .assignments import ASSIGNMENTS
-from .check import CaseResult, Outcome, run_cases
+from .engine import (
+    CellResult,
+    ExerciseResult,
+    NotebookResult,
+    Outcome,
+    Trial,
+    public_trials,
+    run_cases,
+    unreadable,
+)
 from .sandbox import ENVIRONMENT, NOTEBOOK, Sandbox, learner_uid, python_executable
-from .spec import Assignment, Exercise, Verdict
+from .spec import Assignment, Exercise
 
 
 @dataclass(frozen=True)
@@ -189,6 +197,8 @@ def read_notebook(path: Path, max_bytes: int = Limits.max_notebook_bytes) -> nbf
 
 def assignment_of(nb: nbformat.NotebookNode, path: Path) -> Assignment | None:
     """The assignment a notebook belongs to: from its metadata, else from its file name."""
+    from .assignments import ASSIGNMENTS  # the course's exercises, loaded when needed
+
     stem = nb.metadata.get("course_lib", {}).get("assignment")
     if stem in ASSIGNMENTS:
         return ASSIGNMENTS[stem]
@@ -225,6 +235,7 @@ class Worker:
     def __init__(
         self, scratch: Path, limits: Limits, sandbox: Sandbox | None = None,
         uid: int | None = None, cancellation: Cancellation | None = None,
+        watch: dict[str, list[str]] | None = None,
     ) -> None:  # fmt: skip
         self.limits, self.cancellation = limits, cancellation
         self.sandbox_pid: int | None = None  # the sandbox's first process, in our PID view
@@ -260,6 +271,8 @@ class Worker:
                 self.sandbox_pid = _child_pid(status_r, limits.startup_timeout)
             # wait until Python and numpy are loaded, so that timeouts are fair on a busy machine
             self._await_reply(time.monotonic() + limits.startup_timeout)
+            if watch:  # before any learner code (see worker.py)
+                self.request({"op": "watch", "specs": watch}, limits.startup_timeout)
         except (WorkerTimeout, WorkerDied):
             self.kill()
             raise WorkerDied("the process for your code could not start") from None
@@ -388,58 +401,17 @@ def _plain_environment(scratch: Path) -> dict[str, str]:
 # ----- running a notebook -----
 
 
-@dataclass
-class CellResult:
-    index: int
-    error: str | None = None
-    output: str = ""
-
-
-@dataclass
-class ExerciseResult:
-    exercise: Exercise
-    results: list[CaseResult] = field(default_factory=list)
-    problem: str | None = None  # a reason that applies before any case (missing cell, ...)
-
-    @property
-    def passed(self) -> bool:
-        return self.problem is None and bool(self.results) and self.results[-1].verdict.passed
-
-    @property
-    def score(self) -> int:
-        return self.exercise.points if self.passed else 0
-
-    @property
-    def public_passed(self) -> bool:
-        """Every public case passed (cases stop at the first failure: public ones first)."""
-        return (
-            self.problem is None and bool(self.results) and (self.passed or self.results[-1].hidden)
-        )
-
-
-@dataclass
-class NotebookResult:
-    assignment: Assignment
-    exercises: list[ExerciseResult] = field(default_factory=list)
-    cells: list[CellResult] = field(default_factory=list)
-    problem: str | None = None  # the notebook could not be graded at all
-    seconds: float = 0.0
-
-    @property
-    def score(self) -> int:
-        return sum(r.score for r in self.exercises)
-
-
 class Session:
     """A notebook's cells running in a worker, restarted when it hangs or dies."""
 
     def __init__(
         self, cells: list[tuple[int, str]], scratch: Path, limits: Limits,
         sandbox: Sandbox | None = None, uid: int | None = None,
-        cancellation: Cancellation | None = None,
+        cancellation: Cancellation | None = None, watch: dict[str, list[str]] | None = None,
     ) -> None:  # fmt: skip
         self.cells, self.scratch, self.limits = cells, scratch, limits
         self.sandbox, self.uid, self.cancellation = sandbox, uid, cancellation
+        self.watch = watch
         self.good: list[tuple[int, str]] = []  # cells that ran to the end, to replay
         self.results: list[CellResult] = []
         self.restarts = 0
@@ -455,7 +427,8 @@ class Session:
 
     def _start(self) -> Worker | None:
         try:
-            return Worker(self.scratch, self.limits, self.sandbox, self.uid, self.cancellation)
+            return Worker(self.scratch, self.limits, self.sandbox, self.uid, self.cancellation,
+                          self.watch)  # fmt: skip
         except WorkerDied:
             return None
 
@@ -503,9 +476,10 @@ class Session:
             return Outcome("crashed", message="not run: your code crashed its process too often")
         timeout = self.limits.call_timeout or ex.call_timeout
         try:
-            reply = self.worker.request(
-                {"op": "call", "function": ex.function, "args": list(args)}, timeout
-            )
+            start = time.monotonic()
+            request = {"op": "call", "function": ex.function, "args": list(args)}
+            reply = self.worker.request(request, timeout)
+            seconds = time.monotonic() - start  # measured here: the learner cannot fake it
         except WorkerTimeout:
             self.restart()
             return Outcome("timeout", message=f"it did not finish within {timeout:g} s")
@@ -514,7 +488,10 @@ class Session:
             return Outcome("crashed", message=f"{err} (it exited, crashed or ran out of memory)")
         kind = reply.get("kind")
         if kind == "value":
-            return Outcome("value", reply.get("value"))
+            called = reply.get("forbidden")
+            called = [codec.text(str(c), 100) for c in called] if isinstance(called, list) else []
+            return Outcome("value", reply.get("value"), seconds=seconds, forbidden=called,
+                           tampered=reply.get("tampered") is not False)  # fmt: skip
         if kind == "not implemented":
             return Outcome("not implemented")
         if kind == "missing":
@@ -527,14 +504,15 @@ class Session:
 
 
 def run_notebook(
-    path: Path | str, assignment: Assignment | None = None, hidden: bool = False,
-    limits: Limits | None = None, sandbox: Sandbox | None = None, data: bytes | None = None,
+    path: Path | str, assignment: Assignment | None = None,
+    trials: dict[str, list[Trial]] | None = None, limits: Limits | None = None,
+    sandbox: Sandbox | None = None, data: bytes | None = None,
     cancellation: Cancellation | None = None,
 ) -> NotebookResult:  # fmt: skip
     """Run one learner's notebook in a worker (in ``sandbox`` if given) and judge each
-    exercise of ``assignment`` (found from the notebook when None) on its public cases,
-    and its hidden ones if asked. ``data``: the file's bytes, when already read.
-    Never raises for a bad submission: problems are reported in the result.
+    exercise of ``assignment`` (found from the notebook when None) on its ``trials``
+    (by grade_id; default: the public cases). ``data``: the file's bytes, when already
+    read. Never raises for a bad submission: problems are reported in the result.
     Raises Cancelled when ``cancellation`` was requested meanwhile."""
     start = time.monotonic()
     limits = limits or Limits()
@@ -546,10 +524,12 @@ def run_notebook(
     except NotebookError as err:
         if assignment is None:
             raise
-        return _unreadable(assignment, str(err), start)
+        return unreadable(assignment, str(err))
     assignment = assignment or assignment_of(nb, path)
     if assignment is None:
         raise NotebookError("this notebook is not one of the course's exercise notebooks")
+    if trials is None:
+        trials = {ex.grade_id: public_trials(ex) for ex in assignment.exercises}
     ids = {_nbgrader(c).get("grade_id") for c in nb.cells}
     result = NotebookResult(assignment)
     slot = UID_SLOTS.take()
@@ -561,7 +541,8 @@ def run_notebook(
             copy = scratch / NOTEBOOK  # the learner's own copy (read-only in the sandbox)
             copy.write_bytes(data)
             os.chmod(copy, 0o644)
-            session = Session(code_cells(nb), scratch, limits, sandbox, uid, cancellation)
+            watch = {ex.function: list(ex.forbidden) for ex in assignment.exercises}
+            session = Session(code_cells(nb), scratch, limits, sandbox, uid, cancellation, watch)
             try:
                 session.run_all()
                 for ex in assignment.exercises:
@@ -571,9 +552,9 @@ def run_notebook(
                             "(was it deleted? copy your code into a fresh exercise notebook)"
                         )))  # fmt: skip
                         continue
-                    cases = run_cases(ex, lambda args, ex=ex: _outcome(session.call(ex, args)),
-                                      hidden=hidden)  # fmt: skip
-                    result.exercises.append(ExerciseResult(ex, cases))
+                    call = lambda args, ex=ex: _outcome(session.call(ex, args))  # noqa: E731
+                    found = run_cases(ex, call, trials[ex.grade_id])
+                    result.exercises.append(ExerciseResult(ex, found))
             finally:
                 session.close()
             result.cells = session.results
@@ -592,11 +573,4 @@ def _outcome(outcome: Outcome) -> Outcome:
     return outcome
 
 
-def _unreadable(assignment: Assignment, reason: str, start: float) -> NotebookResult:
-    result = NotebookResult(assignment, problem=reason)
-    result.exercises = [ExerciseResult(ex, problem=reason) for ex in assignment.exercises]
-    result.seconds = time.monotonic() - start
-    return result
-
-
-__all__ = ["Limits", "NotebookError", "NotebookResult", "run_notebook", "Verdict"]
+__all__ = ["Limits", "NotebookError", "NotebookResult", "run_notebook"]

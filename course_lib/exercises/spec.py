@@ -1,36 +1,39 @@
-"""What an exercise is, and how an answer is judged.
+"""What an exercise is: the data model that every other layer of the exercises builds on.
 
-An :class:`Exercise` names one graded function of a notebook: its ``grade_id`` (the
-nbgrader id of its check cell), the function's name, its points, a hint, the
-**public** cases that the notebook's check cell shows, the **hidden** cases used
-only by the batch grader, and the **reference** implementation (built on
-``course_lib``) that gives the expected answers. :func:`judge` compares a learner's
-answer with the expected one and returns a :class:`Verdict` in words a learner
-understands. Judging always happens in the grader's (or the checker's) own
-process, on plain data: the learner's code never sees the expected answers.
+An :class:`Exercise` is one graded function of a notebook. Its ``grade_id`` (also the
+function's name), its ``points`` and its assignment's title come from the solution
+notebooks (through ``catalog.json``, which ``course-lib build`` writes); everything else
+is said once, in :mod:`.assignments`: a hint, the **public** cases that the notebook's
+check cell shows, the **reference** implementation (built on ``course_lib``) that gives
+the expected answers, the known mistakes, and what the learner's function may not call.
+The hidden cases the grader adds are the instructor's (:mod:`.hidden`, not in the learner
+edition). A :class:`Verdict` says how one case went, in words a learner understands.
 """
 
 from __future__ import annotations
 
+import enum
+import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..gradcheck import relative_error
 from .codec import Other
 from .inputs import USPS, Fn
 
-# ----- the description of an exercise -----
+CATALOG = Path(__file__).with_name("catalog.json")
+SPEED_FACTOR, SPEED_SLACK = 1000.0, 0.2
 
 
 @dataclass(frozen=True)
 class Case:
-    """One set of inputs: ``make()`` builds the positional arguments (from a fixed seed).
+    """One set of inputs: ``make()`` builds the positional arguments.
 
-    ``label`` says in words what the case is, so a hidden case can be described
-    in feedback without revealing its numbers.
+    ``label`` says in words what the case is, so that a case can be described in
+    feedback without its numbers.
     """
 
     label: str
@@ -45,22 +48,32 @@ class Mistake:
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Exercise:
-    grade_id: str
-    function: str
-    points: int
     hint: str
     reference: Callable[..., Any] | None  # None when ``custom`` judges the answer
     public: tuple[Case, ...]
-    hidden: tuple[Case, ...] = ()
+    grade_id: str = ""  # from the catalog: the check cell's nbgrader id, the function's name
+    points: int = 0  # from the catalog
     rtol: float = 1e-6
     atol: float = 1e-9
     mistakes: tuple[Mistake, ...] = ()
     # a custom rule instead of "close to the reference": (args, got) -> Verdict
     custom: Callable[[tuple, Any], Verdict] | None = None
     call_timeout: float = 10.0  # seconds for one call in the batch grader
+    # a fast implementation of the answer: a timed case may take at most SPEED_SLACK s plus
+    # SPEED_FACTOR times what it takes (finite differences take ~10,000 times as long)
+    speed_reference: Callable[..., Any] | None = None
     returns: tuple[str, ...] = ()  # names of the items of a returned tuple, for messages
+    # what the function may not call while graded (dotted names: module, class or function,
+    # see .monitor), and the reason given when it does
+    forbidden: tuple[str, ...] = ()
+    forbidden_reason: str = ""
+
+    @property
+    def function(self) -> str:
+        """The name of the learner's function: its grade_id."""
+        return self.grade_id
 
     @property
     def answer_id(self) -> str:
@@ -74,28 +87,46 @@ class Assignment:
     title: str
     exercises: tuple[Exercise, ...]
 
-    def exercise(self, grade_id: str) -> Exercise:
-        for ex in self.exercises:
-            if ex.grade_id == grade_id:
-                return ex
-        known = ", ".join(ex.grade_id for ex in self.exercises)
-        raise KeyError(f"no exercise {grade_id!r} in {self.stem} (it has {known})")
-
     @property
     def max_score(self) -> int:
         return sum(ex.points for ex in self.exercises)
 
 
+def load_assignments(specs: dict[str, Exercise], catalog: Path = CATALOG) -> dict[str, Assignment]:
+    """The assignments of the catalog (stems, titles, grade ids and points, read from the
+    solution notebooks by ``course-lib build``), each exercise completed from ``specs``."""
+    data = json.loads(catalog.read_text(encoding="utf-8"))
+    listed = {gid for a in data.values() for gid, _ in a["exercises"]}
+    if listed != set(specs):
+        raise RuntimeError(
+            f"{catalog.name} and assignments.py disagree on the exercises: only in the "
+            f"notebooks {sorted(listed - set(specs))}, only in assignments.py "
+            f"{sorted(set(specs) - listed)}; run `course-lib build` after changing solutions/"
+        )
+    assignments = {}
+    for stem, a in data.items():
+        exercises = [replace(specs[gid], grade_id=gid, points=pts) for gid, pts in a["exercises"]]
+        assignments[stem] = Assignment(stem, a["title"], tuple(exercises))
+    return assignments
+
+
 # ----- verdicts -----
 
-PASSED, FAILED, NOT_DONE, ERROR = "passed", "failed", "not implemented", "error"
+
+class Status(enum.Enum):
+    """How one case (and so an exercise) went."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_DONE = "not implemented"
+    ERROR = "error"
 
 
 @dataclass
 class Verdict:
-    """The outcome of one case: ``status`` is passed, failed, not implemented or error."""
+    """The outcome of one case, with what a learner needs to understand it."""
 
-    status: str
+    status: Status
     message: str = ""
     expected: Any = None
     got: Any = None
@@ -104,10 +135,7 @@ class Verdict:
 
     @property
     def passed(self) -> bool:
-        return self.status == PASSED
-
-
-# ----- describing values briefly -----
+        return self.status is Status.PASSED
 
 
 def describe(value: Any, limit: int = 8) -> str:
@@ -137,112 +165,3 @@ def describe(value: Any, limit: int = 8) -> str:
     if isinstance(value, Other):
         return f"an object of type {value.type_name}"
     return f"an object of type {type(value).__name__}"
-
-
-def describe_args(args: tuple, names: list[str] | None = None) -> str:
-    names = names or [f"argument {i + 1}" for i in range(len(args))]
-    return "; ".join(f"{n} = {describe(a)}" for n, a in zip(names, args, strict=False))
-
-
-# ----- judging -----
-
-
-def _is_number(x: Any) -> bool:
-    return (isinstance(x, int | float | np.integer | np.floating) and not isinstance(x, bool)) or (
-        isinstance(x, np.ndarray) and x.shape == () and x.dtype.kind in "iuf"
-    )
-
-
-def compare(
-    expected: Any,
-    got: Any,
-    rtol: float,
-    atol: float,
-    where: str = "your result",
-    names: tuple[str, ...] = (),
-) -> Verdict:
-    """Compare ``got`` with ``expected`` by structure, type, shape, dtype, finiteness and value."""
-    if isinstance(expected, tuple | list):
-        kind = "tuple" if isinstance(expected, tuple) else "list"
-        if not isinstance(got, tuple | list):
-            return Verdict(
-                FAILED,
-                f"{where} should be a {kind} of {len(expected)} items, got {describe(got)}",
-            )
-        if len(got) != len(expected):
-            return Verdict(
-                FAILED,
-                f"{where} should have {len(expected)} items, it has {len(got)}",
-            )
-        worst = 0.0
-        for i, (e, g) in enumerate(zip(expected, got, strict=True)):
-            item = f"item {i} of {where}"
-            if len(names) == len(expected):
-                item = f"{names[i]} ({item})"
-            v = compare(e, g, rtol, atol, where=item)
-            if not v.passed:
-                return v
-            worst = max(worst, v.relative_error or 0.0)
-        return Verdict(PASSED, relative_error=worst)
-    if isinstance(expected, float | int) and not isinstance(expected, bool):
-        if not _is_number(got):
-            return Verdict(FAILED, f"{where} should be a number, got {describe(got)}")
-        g = float(got)
-        if not np.isfinite(g):
-            return Verdict(FAILED, f"{where} is {g}, not a finite number", expected, got)
-        err = relative_error(np.array(expected), np.array(g))
-        if not np.isclose(g, expected, rtol=rtol, atol=atol):
-            return Verdict(FAILED, f"{where} is wrong", expected, got, err)
-        return Verdict(PASSED, relative_error=err)
-    if isinstance(expected, np.ndarray):
-        if not isinstance(got, np.ndarray) or isinstance(got, np.generic):
-            return Verdict(FAILED, f"{where} should be a numpy array, got {describe(got)}")
-        if got.shape != expected.shape:
-            message = f"{where} has shape {got.shape}, expected {expected.shape}"
-            if got.ndim == 2 and got.shape == expected.shape[::-1]:
-                message += " (it looks transposed)"
-            return Verdict(FAILED, message)
-        want_kind = "float" if expected.dtype.kind == "f" else "integer"
-        got_kind = {"f": "float", "i": "integer", "u": "integer", "b": "bool"}.get(
-            got.dtype.kind, str(got.dtype)
-        )
-        if want_kind != got_kind:
-            return Verdict(FAILED, f"{where} has dtype {got.dtype}, expected a {want_kind} array")
-        if got.dtype.kind == "f" and not np.all(np.isfinite(got)):
-            bad = "NaN" if np.any(np.isnan(got)) else "inf"
-            return Verdict(FAILED, f"{where} contains {bad}", expected, got)
-        err = relative_error(expected, got)
-        if not np.allclose(got, expected, rtol=rtol, atol=atol):
-            message = f"{where} has wrong values"
-            square = got.ndim == 2 and got.shape[0] == got.shape[1]
-            if square and np.allclose(got.T, expected, rtol=rtol, atol=atol):
-                message += " (it equals the right answer transposed)"
-            return Verdict(FAILED, message, expected, got, err)
-        return Verdict(PASSED, relative_error=err)
-    raise TypeError(f"cannot compare with an expected value of type {type(expected).__name__}")
-
-
-def _equal(a: Any, b: Any) -> bool:
-    """Whether two plain values agree closely (used to recognise known mistakes)."""
-    try:
-        return compare(a, b, rtol=1e-6, atol=1e-9).passed
-    except Exception:
-        return False
-
-
-def judge(ex: Exercise, args: tuple, expected: Any, got: Any) -> Verdict:
-    """The verdict on one case, with a pointed message when a known mistake is recognised."""
-    if ex.custom is not None:
-        return ex.custom(args, got)
-    verdict = compare(expected, got, ex.rtol, ex.atol, names=ex.returns)
-    if verdict.passed:
-        return verdict
-    for mistake in ex.mistakes:
-        try:
-            wrong = mistake.wrong(*args)
-        except Exception:
-            continue
-        if _equal(wrong, got):
-            verdict.details.append(mistake.message)
-            break
-    return verdict

@@ -10,7 +10,10 @@ original stdout; the learner's code sees an empty stdin and writes into a capped
 buffer (or /dev/null at the C level). Requests:
 
 - ``{"op": "run", "source": ...}``: execute one code cell in the notebook's namespace
-- ``{"op": "call", "function": name, "args": [...]}``: call a function defined by the cells
+- ``{"op": "watch", "specs": {function: [dotted names]}}``, first, before any cell: what
+  each graded function may not call (:mod:`.monitor`)
+- ``{"op": "call", "function": name, "args": [...]}``: call a function defined by the
+  cells, and say which of the names it may not call it called
 
 Replies carry only data in the format of :mod:`.codec`. Nothing here decides whether an
 answer is right: the grader does that in its own process.
@@ -128,6 +131,7 @@ def main() -> None:
 
     from . import codec
     from .inputs import resolve
+    from .monitor import CallMonitor
 
     become(uid)
     limit_resources(memory_mb, cpu_seconds, processes)
@@ -138,6 +142,10 @@ def main() -> None:
         replies.flush()
 
     reply({"id": "ready"})  # started: from now on, the timeouts measure the learner's code
+    # monitors are made (their names resolved to files) before the learner's code runs, which
+    # could otherwise change what the names resolve to (course_lib.nn.__file__ = "x")
+    monitors: dict[str, CallMonitor] = {}
+    unwatched, ran = CallMonitor(()), False
 
     for line in requests:
         try:
@@ -145,7 +153,13 @@ def main() -> None:
             rid, op = request["id"], request["op"]
         except Exception:
             return
-        if op == "run":
+        if op == "watch":  # before any learner code: what each graded function may not call
+            if ran:
+                return
+            monitors.update({name: CallMonitor(specs) for name, specs in request["specs"].items()})
+            reply({"id": rid})
+        elif op == "run":
+            ran = True
             source = skip_magics(request["source"])
             try:
                 if source is not None:
@@ -163,8 +177,11 @@ def main() -> None:
                 result: dict = {"kind": "missing"}
             else:
                 try:
-                    value = func(*resolve(request["args"]))
-                    result = {"kind": "value", "value": value}
+                    args = resolve(request["args"])
+                    with monitors.get(request["function"], unwatched) as monitor:
+                        value = func(*args)
+                    result = {"kind": "value", "value": value, "forbidden": monitor.calls,
+                              "tampered": monitor.tampered}  # fmt: skip
                 except NotImplementedError:
                     result = {"kind": "not implemented"}
                 except BaseException as err:  # SystemExit and KeyboardInterrupt too

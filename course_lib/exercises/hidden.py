@@ -1,0 +1,270 @@
+"""The hidden cases of the exercises, drawn from the instructor's secret.
+
+The grader runs each exercise on its public cases (in :mod:`.assignments`, the ones the
+notebooks show) and then on the hidden cases here. The course is public, so a hidden case
+cannot come from a fixed seed: anybody could compute its inputs. A hidden case is a *kind*
+of input (its label, e.g. "a single example") and a recipe that draws the numbers from a
+random generator, which the grader seeds from the instructor's secret, the exercise's
+grade_id and the case's position (:func:`generator`). Reading this file tells which kinds
+of case exist, never their numbers. Expected answers still come from each exercise's
+``reference``, so any secret works, and the same secret always gives the same inputs. Each
+case has its own generator, so adding a case at the end changes no other case's inputs.
+
+A number that *is* the kind stays fixed (``s = 0``), and so do sizes that a label states.
+Edge cases keep their point for every secret: very large logits overflow a naive
+``np.exp``, saturated units stay saturated, a single example stays single.
+
+Only the grader imports this module: the learner edition of the course ships without it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .assignments import (
+    _backprop_case,
+    _bowl_case,
+    _grad_case,
+    _graph_case,
+    _layer_case,
+    _linear_back_case,
+    _logits_case,
+    _net_case,
+    _random_graph,
+    _regression_case,
+    _step_case,
+    _wavy_case,
+    ref_backward,
+    ref_forward,
+)
+
+
+@dataclass(frozen=True)
+class HiddenCase:
+    """One kind of input: ``make(rng)`` builds the positional arguments of one call."""
+
+    label: str
+    make: Callable[[np.random.Generator], tuple]
+    timed: bool = False  # the call must be about as fast as the exercise's speed reference
+
+
+def seed_for(secret: str, grade_id: str, index: int) -> int:
+    """A 64-bit seed from sha256 of the secret, the grade_id and the case's index.
+
+    The three are hashed as a JSON list, which quotes and escapes each part: no two
+    different triples give the same text, whatever characters the secret holds.
+    """
+    text = json.dumps([secret, grade_id, index])
+    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big")
+
+
+def generator(secret: str, grade_id: str, index: int) -> np.random.Generator:
+    """The random generator of hidden case ``index`` of exercise ``grade_id``."""
+    return np.random.default_rng(seed_for(secret, grade_id, index))
+
+
+# ----- drawing the numbers -----
+
+
+def _seed(rng: np.random.Generator) -> int:
+    """A seed for one of the case builders of :mod:`.assignments`."""
+    return int(rng.integers(2**31))
+
+
+def _input_value(rng: np.random.Generator) -> float:
+    """The value of an input node, drawn as :func:`.assignments._random_graph` draws them."""
+    return round(float(rng.uniform(-1.5, 1.5)), 3)
+
+
+GRAPH_LIMIT = 100.0  # the largest |value| or |gradient| in a hidden random graph
+
+
+def _graph(rng: np.random.Generator, n_inputs: int, n_ops: int) -> list:
+    """A random graph whose values and gradients all lie within +-GRAPH_LIMIT.
+
+    About one random graph of 30 nodes in four goes beyond (an exp of an exp of a
+    product...), one in twenty overflows: those are drawn again. Within the limit, no
+    correct way of computing exp or sigmoid overflows, and rounding stays far below the
+    tolerance.
+    """
+    while True:  # accepts at least 3 draws in 4
+        graph = _random_graph(_seed(rng), n_inputs, n_ops)
+        try:
+            values = ref_forward(graph)
+            grads = ref_backward(graph, values)
+        except OverflowError:
+            continue
+        if all(abs(v) <= GRAPH_LIMIT for v in values + grads):  # (False for NaN)
+            return graph
+
+
+def _same_number_twice(rng: np.random.Generator) -> tuple:
+    """("*", a, a): a product of a number with itself."""
+    a = float(rng.uniform(-2.5, 2.5))
+    return ("*", a, a)
+
+
+def _strongly_negative_neuron(rng: np.random.Generator) -> tuple:
+    """One input, with z = w x + b between -83 and -49: sigma(z) is below 1e-21."""
+    return (rng.uniform(2.5, 3.5, 1), rng.uniform(-22.0, -18.0, 1), float(rng.uniform(-6.0, -4.0)))
+
+
+def _saturated(rng: np.random.Generator) -> tuple:
+    """Three units of one example: a within 1e-8 of 0, a in between, a within 1e-8 of 1."""
+    tiny = 10.0 ** -rng.uniform(8.0, 10.0, 2)
+    a = np.array([[tiny[0], rng.uniform(0.2, 0.8), 1.0 - tiny[1]]])
+    return (a, rng.uniform(-3.0, 3.0, (1, 3)))
+
+
+def _large_backprop(rng: np.random.Generator) -> tuple:
+    """A 256-64-10 network (17,098 parameters) on 32 examples: (x, t, W1, b1, W2, b2).
+
+    Its weights are scaled by 1 / sqrt(n_in), as in the forward pass's networks. Unscaled,
+    as in the small cases, the cost is so large that the reference's finite differences
+    lose about 3e-8 to rounding, above the exercise's atol: a correct backprop would fail.
+    """
+    x, (W1, W2), (b1, b2) = _net_case(_seed(rng), [256, 64, 10], 32)
+    return (x, rng.standard_normal((32, 10)), W1, b1, W2, b2)
+
+
+EXP_OVERFLOW = float(np.log(np.finfo(np.float64).max))  # 709.78: np.exp overflows above it
+
+
+def _large_logits(rng: np.random.Generator) -> tuple:
+    """(z, t) for 4 examples and 10 classes, logits in the hundreds, at least one of them
+    above EXP_OVERFLOW, so that a softmax without the max subtracted overflows."""
+    while True:  # accepts about 24 draws in 25
+        z, t = _logits_case(_seed(rng), 4, 10, 500.0)
+        if z.max() > EXP_OVERFLOW:
+            return (z, t)
+
+
+# ----- the hidden cases, by grade_id -----
+
+HIDDEN: dict[str, tuple[HiddenCase, ...]] = {
+    # 01 gradient descent
+    "numerical_gradient": (
+        HiddenCase("a quadratic bowl in 6 dimensions", lambda rng: _bowl_case(_seed(rng), 6)),
+        HiddenCase(
+            "a curved function of a single parameter", lambda rng: _wavy_case(_seed(rng), 1)
+        ),
+    ),
+    "gradient_descent_step": (
+        HiddenCase(
+            "ten parameters, a small eta (0.005 to 0.02)",
+            lambda rng: _step_case(_seed(rng), 10, float(rng.uniform(0.005, 0.02))),
+        ),
+        HiddenCase(
+            "one parameter, a large eta (2 to 3)",
+            lambda rng: _step_case(_seed(rng), 1, float(rng.uniform(2.0, 3.0))),
+        ),
+    ),
+    "total_loss_and_gradient": (
+        HiddenCase("fifty examples", lambda rng: _regression_case(_seed(rng), 50)),
+        HiddenCase("a single example", lambda rng: _regression_case(_seed(rng), 1)),
+    ),
+    # 02 chain rule
+    "local_derivatives": (
+        HiddenCase("a * a with the same number twice", _same_number_twice),
+        HiddenCase(
+            "sigmoid of a large negative number",
+            lambda rng: ("sigmoid", float(rng.uniform(-40.0, -20.0)), None),
+        ),
+        HiddenCase(
+            "tanh of a negative number", lambda rng: ("tanh", float(rng.uniform(-2.5, -0.5)), None)
+        ),
+        HiddenCase(
+            "exp of a negative number", lambda rng: ("exp", float(rng.uniform(-3.0, -1.0)), None)
+        ),
+    ),
+    "chain_rule_case2": (
+        HiddenCase("s = 0", lambda rng: (0.0,)),  # zero is the kind: the same for every secret
+        HiddenCase("s between 2 and 3", lambda rng: (float(rng.uniform(2.0, 3.0)),)),
+    ),
+    "forward": (
+        HiddenCase("a random graph of 30 nodes", lambda rng: (_graph(rng, 4, 26),)),
+        HiddenCase("a single input node", lambda rng: ([["input", _input_value(rng)]],)),
+    ),
+    "backward": (
+        HiddenCase("a random graph of 30 nodes", lambda rng: _graph_case(_graph(rng, 4, 26))),
+        HiddenCase("a random graph of 12 nodes", lambda rng: _graph_case(_graph(rng, 2, 10))),
+        HiddenCase("a single input node", lambda rng: _graph_case([["input", _input_value(rng)]])),
+    ),
+    # 03 forward pass
+    "neuron": (
+        HiddenCase(
+            "a neuron with 10 inputs",
+            lambda rng: (
+                rng.standard_normal(10),
+                rng.standard_normal(10),
+                float(rng.uniform(-1.0, 1.0)),
+            ),
+        ),
+        HiddenCase("a strongly negative z", _strongly_negative_neuron),
+    ),
+    "layer_forward": (
+        HiddenCase(
+            "a batch of 7 examples, 4 inputs, 4 outputs",
+            lambda rng: _layer_case(_seed(rng), 7, 4, 4),
+        ),
+        HiddenCase(
+            "one example, 6 inputs, 2 outputs", lambda rng: _layer_case(_seed(rng), 1, 6, 2)
+        ),
+    ),
+    "forward_pass": (
+        HiddenCase(
+            "a 6-5-4-3 network on 8 examples", lambda rng: _net_case(_seed(rng), [6, 5, 4, 3], 8)
+        ),
+        HiddenCase("a single layer", lambda rng: _net_case(_seed(rng), [3, 2], 2)),
+    ),
+    # 04 backward pass
+    "sigmoid_backward": (
+        HiddenCase("a batch of 10 examples, 7 units", lambda rng: _grad_case(_seed(rng), 10, 7)),
+        HiddenCase("saturated units (a close to 0 and 1)", _saturated),
+    ),
+    "linear_backward": (
+        HiddenCase(
+            "a batch of 16, 8 inputs, 5 outputs",
+            lambda rng: _linear_back_case(_seed(rng), 16, 8, 5),
+        ),
+        HiddenCase(
+            "a single example, 2 inputs, 6 outputs",
+            lambda rng: _linear_back_case(_seed(rng), 1, 2, 6),
+        ),
+    ),
+    "backprop": (
+        HiddenCase(
+            "a 5-7-3 network on 9 examples", lambda rng: _backprop_case(_seed(rng), 9, (5, 7, 3))
+        ),
+        HiddenCase(
+            "a 2-3-1 network on one example", lambda rng: _backprop_case(_seed(rng), 1, (2, 3, 1))
+        ),
+        HiddenCase("a 256-64-10 network on a batch of 32", _large_backprop, timed=True),
+    ),
+    # 05 digit classification
+    "softmax": (
+        HiddenCase("8 examples, 10 classes", lambda rng: _logits_case(_seed(rng), 8, 10)[:1]),
+        HiddenCase("very large logits (hundreds)", lambda rng: _large_logits(rng)[:1]),
+    ),
+    "cross_entropy": (
+        HiddenCase("16 examples, 10 classes", lambda rng: _logits_case(_seed(rng), 16, 10)),
+        HiddenCase("very large logits (hundreds)", _large_logits),
+    ),
+    "cross_entropy_grad": (
+        HiddenCase("16 examples, 10 classes", lambda rng: _logits_case(_seed(rng), 16, 10)),
+        HiddenCase("very large logits (hundreds)", _large_logits),
+    ),
+    # train_classifier has none: its public case trains on the whole training set and is
+    # judged on the test set; another seed would fail a correct network for about 7% of
+    # secrets (seen on 100 seeds) and double the grading time
+}
+
+
+def hidden_cases(grade_id: str) -> tuple[HiddenCase, ...]:
+    """The hidden cases of one exercise (none for an unknown grade_id)."""
+    return HIDDEN.get(grade_id, ())

@@ -1,0 +1,231 @@
+"""Issue 10: the answer key is the instructor's.
+
+Through the public command (`course-lib grade`, in the sandbox):
+- a graded function that calls the reference implementation where it is the answer scores
+  0, whatever name it reaches it by (an alias, getattr, importlib), and feedback.md names
+  the call; so does a backprop computed by finite differences (too slow on the big hidden
+  case) and a classifier trained with course_lib's own layers and training loop;
+- every solution notebook still gets full marks, under two different secrets;
+- the hidden cases' inputs come from the secret: two secrets, two sets of inputs.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from exercise_tools import SOLUTIONS, STEMS, grade_id
+
+from course_lib.exercises.assignments import ASSIGNMENTS
+from course_lib.exercises.codec import dumps
+from course_lib.exercises.grade import grade as grade_here
+from course_lib.exercises.grade import prepare
+
+FULL_04 = {"sigmoid_backward": 1, "linear_backward": 2, "backprop": 3}
+
+
+def body(stem: str, gid: str, code: str) -> dict[str, str]:
+    """The solution's answer cell of ``gid`` with its body (inside the markers) replaced."""
+    nb = nbformat.read(SOLUTIONS / f"{stem}.ipynb", as_version=4)
+    (cell,) = [c for c in nb.cells if grade_id(c) == f"{gid}_answer"]
+    head, rest = cell.source.split("### BEGIN SOLUTION\n")
+    _, tail = rest.split("### END SOLUTION")
+    return {f"{gid}_answer": head + code.rstrip() + "\n    " + tail.lstrip(" ")}
+
+
+def notebook(stem: str, path: Path, answers: dict[str, str]) -> Path:
+    nb = nbformat.read(SOLUTIONS / f"{stem}.ipynb", as_version=4)
+    for cell in nb.cells:
+        if grade_id(cell) in answers:
+            cell.source = answers[grade_id(cell)]
+    nbformat.write(nb, path)
+    return path
+
+
+def grade(stem: str, subs: Path, out: Path, *extra: str, secret: str = "s3cret") -> dict:
+    (out.parent / f"{out.name}.secret").write_text(secret)
+    done = subprocess.run(
+        [sys.executable, "-m", "course_lib.cli", "grade", "--assignment", stem, "--out", str(out),
+         "--jobs", "2", "--no-progress", "--secret-file", str(out.parent / f"{out.name}.secret"),
+         *extra, str(subs)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    with open(out / "grades.csv", newline="") as f:
+        return {r["submission"]: r for r in csv.DictReader(f)}
+
+
+SIGMOID_ALIAS = """
+    from course_lib.nn import Sigmoid as S  # an alias
+    s = S()
+    s.forward(np.log(a / (1.0 - a)))
+    return s.backward(dC_da)
+"""
+LINEAR_GETATTR = """
+    import importlib
+    module = importlib.import_module("course_lib." + "nn")  # importlib and getattr
+    layer = getattr(module, "Lin" + "ear")(W.shape[0], W.shape[1], dtype=np.float64)
+    layer.W[...] = W
+    layer.forward(a)
+    dC_da = layer.backward(dC_dz)
+    return dC_da, layer.dW.copy(), layer.db.copy()
+"""
+COST = """
+    def cost():
+        y = (1.0 / (1.0 + np.exp(-(x @ W1 + b1)))) @ W2 + b2
+        return 0.5 * np.mean(np.sum((y - t) ** 2, axis=1))
+"""
+BACKPROP_GRADCHECK = COST + """
+    from course_lib import gradcheck
+    return tuple(gradcheck.numerical_gradient(cost, p) for p in (W1, b1, W2, b2))
+"""
+BACKPROP_BY_HAND = COST + """
+    grads = []
+    for p in (W1, b1, W2, b2):  # central differences, written by hand
+        g = np.zeros_like(p)
+        flat, gflat = p.reshape(-1), g.reshape(-1)
+        for i in range(flat.size):
+            keep = flat[i]
+            flat[i] = keep + 1e-6
+            up = cost()
+            flat[i] = keep - 1e-6
+            down = cost()
+            flat[i] = keep
+            gflat[i] = (up - down) / 2e-6
+        grads.append(g)
+    return tuple(grads)
+"""
+LINEAR_FILE_TAMPER = """
+    import course_lib.nn
+    course_lib.nn.__file__ = "elsewhere.py"  # what a monitor made now would look for
+    layer = course_lib.nn.Linear(W.shape[0], W.shape[1], dtype=np.float64)
+    layer.W[...] = W
+    layer.forward(a)
+    dC_da = layer.backward(dC_dz)
+    return dC_da, layer.dW.copy(), layer.db.copy()
+"""
+TRAIN_WITH_COURSE_LIB = """
+    from course_lib import nn as N, optim as O, train as T
+    model = N.mlp([256, 64, 10], rng=seed)
+    T.fit(model, N.SoftmaxCrossEntropy(), O.Momentum(model.parameters(), lr=0.05), X, y,
+          epochs=3, progress=False)
+    first, last = model.layers[0], model.layers[2]
+    return first.W, first.b, last.W, last.b
+"""
+TRAIN_ON_TEST_SET = """
+    from course_lib.data import load_usps
+    (_, _), (X_test, y_test) = load_usps()  # the test set, which the grader measures on
+    X, y = np.concatenate([X, X_test]), np.concatenate([y, y_test])
+"""
+
+
+@pytest.fixture(scope="module")
+def cheats(tmp_path_factory):
+    """Grade 04's cheaters with an honest classmate, in one run."""
+    tmp = tmp_path_factory.mktemp("cheats")
+    subs = tmp / "class"
+    subs.mkdir()
+    stem = "04_backward_pass"
+    notebook(stem, subs / "honest.ipynb", {})
+    notebook(stem, subs / "sigmoid_alias.ipynb", body(stem, "sigmoid_backward", SIGMOID_ALIAS))
+    notebook(stem, subs / "linear_getattr.ipynb", body(stem, "linear_backward", LINEAR_GETATTR))
+    notebook(stem, subs / "linear_tamper.ipynb", body(stem, "linear_backward", LINEAR_FILE_TAMPER))
+    notebook(stem, subs / "backprop_gradcheck.ipynb", body(stem, "backprop", BACKPROP_GRADCHECK))
+    notebook(stem, subs / "backprop_by_hand.ipynb", body(stem, "backprop", BACKPROP_BY_HAND))
+    rows = grade(stem, subs, tmp / "out")
+    return rows, tmp / "out"
+
+
+def feedback(out: Path, name: str) -> str:
+    return (out / "submissions" / name / "feedback.md").read_text()
+
+
+def scores(row: dict, ids) -> dict[str, int]:
+    return {i: int(row[i]) for i in ids}
+
+
+@pytest.mark.parametrize("name, loses, says", [
+    ("sigmoid_alias", "sigmoid_backward", "course_lib.nn.Activation.backward"),  # inherited
+    ("linear_getattr", "linear_backward", "course_lib.nn.Linear"),
+    ("linear_tamper", "linear_backward", "course_lib.nn.Linear"),
+    ("backprop_gradcheck", "backprop", "course_lib.gradcheck.numerical_gradient"),
+    ("backprop_by_hand", "backprop", "finite differences?"),
+])  # fmt: skip
+def test_reference_calls_and_brute_force_score_zero_and_are_named(cheats, name, loses, says):
+    rows, out = cheats
+    assert scores(rows["honest"], FULL_04) == FULL_04
+    # the reference calls cost their own function; backprop reuses the learner's helpers,
+    # so a cheating helper costs backprop too (it calls it)
+    expected = {**FULL_04, loses: 0}
+    if loses in ("sigmoid_backward", "linear_backward"):
+        expected["backprop"] = 0
+    assert scores(rows[name], FULL_04) == expected
+    text = feedback(out, name)
+    assert says in text, text
+    if name != "backprop_by_hand":
+        assert "off limits" in text
+
+
+def test_classifier_trained_with_course_lib_or_on_the_test_set_scores_zero(tmp_path):
+    stem = "05_digit_classification"
+    subs = tmp_path / "class"
+    subs.mkdir()
+    notebook(stem, subs / "fit.ipynb", body(stem, "train_classifier", TRAIN_WITH_COURSE_LIB))
+    key = "train_classifier_answer"
+    nb = nbformat.read(SOLUTIONS / f"{stem}.ipynb", as_version=4)
+    (cell,) = [c for c in nb.cells if grade_id(c) == key]
+    first = "    rng = np.random.default_rng(seed)"
+    cheat = cell.source.replace(first, TRAIN_ON_TEST_SET.strip("\n") + "\n" + first)
+    assert cheat != cell.source
+    notebook(stem, subs / "test_set.ipynb", {key: cheat})
+    rows = grade(stem, subs, tmp_path / "out")
+    for name, says in (("fit", "course_lib.nn.mlp"), ("test_set", "course_lib.data.load_usps")):
+        assert int(rows[name]["train_classifier"]) == 0
+        assert says in feedback(tmp_path / "out", name)
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_every_solution_gets_full_marks_under_two_secrets(tmp_path, stem):
+    """Through the same code as `course-lib grade` (in this process: the command line is
+    tested above), in the sandbox."""
+    path = notebook(stem, tmp_path / "solution.ipynb", {})
+    for secret in ("first secret", "another one"):
+        out = tmp_path / secret.replace(" ", "-")
+        (row,) = grade_here(ASSIGNMENTS[stem], [path], out, progress=False, secret=secret)
+        assert row.total == row.max_score, (stem, secret, (out / "submissions").iterdir())
+
+
+def test_hidden_inputs_come_from_the_secret():
+    for assignment in ASSIGNMENTS.values():
+        a, b = prepare(assignment, "first secret"), prepare(assignment, "another one")
+        again = prepare(assignment, "first secret")
+        for gid in a:
+            if gid == "train_classifier":  # judged on the test set: no hidden case
+                continue
+            triples = zip(a[gid], b[gid], again[gid], strict=True)
+            hidden = [(x.args, y.args, z.args) for x, y, z in triples if x.hidden]
+            assert hidden, f"{gid} has no hidden case"
+            assert all(dumps(x) == dumps(z) for x, _, z in hidden)  # same secret, same inputs
+            differ = [dumps(x) != dumps(y) for x, y, _ in hidden]
+            assert any(differ), f"{gid}: no hidden case depends on the secret"
+
+
+def test_without_a_secret_the_grader_says_so(tmp_path):
+    subs = tmp_path / "class"
+    subs.mkdir()
+    notebook("01_gradient_descent", subs / "a.ipynb", {})
+    done = subprocess.run(
+        [sys.executable, "-m", "course_lib.cli", "grade", "--assignment", "01_gradient_descent",
+         "--out", str(tmp_path / "out"), "--no-progress", str(subs)],
+        capture_output=True, text=True, timeout=120,
+        env={k: v for k, v in __import__("os").environ.items() if k != "COURSE_LIB_SECRET"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "no secret given" in done.stderr and "--secret-file" in done.stderr
+    record = json.loads((tmp_path / "out" / "submissions" / "a" / "grading.json").read_text())
+    assert record["total"] == record["max_score"]

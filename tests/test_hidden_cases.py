@@ -1,0 +1,243 @@
+"""The hidden cases (course_lib.exercises.hidden): their numbers come from the secret only,
+every exercise keeps its kinds of case, and any secret gives valid inputs and edge cases."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from course_lib import nn
+from course_lib.exercises import codec, hidden
+from course_lib.exercises.assignments import ASSIGNMENTS, _two_layer, ref_backward, ref_forward
+from course_lib.exercises.hidden import HIDDEN, generator, hidden_cases, seed_for
+from course_lib.exercises.inputs import resolve
+
+# The hidden cases' labels in assignments.py before they moved to hidden.py (commit 577d23f)
+BEFORE = {
+    "numerical_gradient": (
+        "a quadratic bowl in 6 dimensions",
+        "a curved function of a single parameter",
+    ),
+    "gradient_descent_step": ("ten parameters, eta = 0.01", "one parameter, eta = 2.5"),
+    "total_loss_and_gradient": ("fifty examples", "a single example"),
+    "local_derivatives": (
+        "a * a with the same number twice",
+        "sigmoid of a large negative number",
+        "tanh of a negative number",
+        "exp of a negative number",
+    ),
+    "chain_rule_case2": ("s = 0", "s = 2.3"),
+    "forward": ("a random graph of 30 nodes", "a single input node"),
+    "backward": ("a random graph of 30 nodes", "a random graph of 12 nodes", "a single input node"),
+    "neuron": ("a neuron with 10 inputs", "a strongly negative z"),
+    "layer_forward": (
+        "a batch of 7 examples, 4 inputs, 4 outputs",
+        "one example, 6 inputs, 2 outputs",
+    ),
+    "forward_pass": ("a 6-5-4-3 network on 8 examples", "a single layer"),
+    "sigmoid_backward": ("a batch of 10 examples, 7 units", "saturated units (a close to 0 and 1)"),
+    "linear_backward": (
+        "a batch of 16, 8 inputs, 5 outputs",
+        "a single example, 2 inputs, 6 outputs",
+    ),
+    "backprop": ("a 5-7-3 network on 9 examples", "a 2-3-1 network on one example"),
+    "softmax": ("8 examples, 10 classes", "very large logits (hundreds)"),
+    "cross_entropy": ("16 examples, 10 classes", "very large logits (hundreds)"),
+    "cross_entropy_grad": ("16 examples, 10 classes", "very large logits (hundreds)"),
+}
+# labels that named a number which is now drawn
+RENAMED = {
+    "ten parameters, eta = 0.01": "ten parameters, a small eta (0.005 to 0.02)",
+    "one parameter, eta = 2.5": "one parameter, a large eta (2 to 3)",
+    "s = 2.3": "s between 2 and 3",
+}
+LARGE = "a 256-64-10 network on a batch of 32"
+ADDED = {"backprop": (LARGE,)}  # cases added with the move
+NONE = {"train_classifier"}  # judged on the test set; no hidden case (see hidden.py)
+FIXED = {("chain_rule_case2", "s = 0")}  # the number is the kind: the same for every secret
+SECRETS = ("", "the instructor's secret", "another secret", 'quotes " \\ and ünïcode \x00')
+
+EXERCISES = {ex.grade_id: ex for a in ASSIGNMENTS.values() for ex in a.exercises}
+CASES = [(gid, i) for gid, cases in HIDDEN.items() for i in range(len(cases))]
+IDS = [f"{gid}-{i}" for gid, i in CASES]
+
+
+def args_of(secret: str, grade_id: str, index: int) -> tuple:
+    return HIDDEN[grade_id][index].make(generator(secret, grade_id, index))
+
+
+def finite(value: Any) -> bool:
+    if isinstance(value, list | tuple):
+        return all(finite(v) for v in value)
+    return bool(np.all(np.isfinite(value)))
+
+
+def shapes(*arrays: np.ndarray) -> list[tuple[int, ...]]:
+    return [a.shape for a in arrays]
+
+
+# ----- every exercise keeps its kinds of case -----
+
+
+def test_every_exercise_keeps_its_kinds_of_hidden_case() -> None:
+    assert set(HIDDEN) | NONE == set(EXERCISES) == set(BEFORE) | set(ADDED) | NONE
+    for gid in HIDDEN:
+        labels = [RENAMED.get(label, label) for label in BEFORE.get(gid, ())]
+        assert [case.label for case in hidden_cases(gid)] == labels + list(ADDED.get(gid, ())), gid
+    assert hidden_cases("no such exercise") == ()
+
+
+def test_only_the_grader_depends_on_hidden() -> None:
+    """hidden.py imports numpy, the standard library, .inputs and .assignments; assignments.py
+    does not import it (the learner edition ships without hidden.py)."""
+    package = Path(hidden.__file__).parent
+    for node in ast.walk(ast.parse((package / "hidden.py").read_text())):
+        if isinstance(node, ast.Import):
+            names = [alias.name.split(".")[0] for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            names = ["." * node.level + (node.module or "")]
+        elif isinstance(node, ast.ImportFrom):
+            names = [(node.module or "").split(".")[0]]
+        else:
+            continue
+        for name in names:
+            ok = name in ("numpy", ".assignments", ".inputs") or name in sys.stdlib_module_names
+            assert ok, f"hidden.py imports {name}"
+    for node in ast.walk(ast.parse((package / "assignments.py").read_text())):
+        if isinstance(node, ast.ImportFrom):
+            assert node.module != "hidden" and "hidden" not in [a.name for a in node.names]
+
+
+# ----- the numbers come from the secret -----
+
+
+def test_seed_for_is_stable_and_unambiguous() -> None:
+    # pinned: the default (empty) secret gives the same inputs in every release
+    assert seed_for("", "softmax", 0) == 14567622333331512867
+    seeds = {seed_for("s", gid, i) for gid, i in CASES}
+    assert len(seeds) == len(CASES) and all(0 <= s < 2**64 for s in seeds)
+    for sep in ("|", "\x00", '", "', ":"):
+        assert seed_for(f"a{sep}b", "c", 0) != seed_for("a", f"b{sep}c", 0)
+    assert seed_for("a", "b", 1) != seed_for("a", "b", 10)
+
+
+@pytest.mark.parametrize(("grade_id", "index"), CASES, ids=IDS)
+def test_inputs_come_from_the_secret(grade_id: str, index: int) -> None:
+    one = codec.dumps(args_of(SECRETS[1], grade_id, index))
+    assert codec.dumps(args_of(SECRETS[1], grade_id, index)) == one  # deterministic
+    assert codec.dumps(args_of("", grade_id, index)) == codec.dumps(args_of("", grade_id, index))
+    differs = codec.dumps(args_of(SECRETS[2], grade_id, index)) != one
+    assert differs == ((grade_id, HIDDEN[grade_id][index].label) not in FIXED)
+
+
+# ----- any secret works -----
+
+
+@pytest.mark.parametrize(("grade_id", "index"), CASES, ids=IDS)
+def test_any_secret_gives_inputs_the_reference_can_answer(grade_id: str, index: int) -> None:
+    ex = EXERCISES[grade_id]
+    for secret in SECRETS:
+        args = codec.loads(codec.dumps(args_of(secret, grade_id, index)))  # as sent to a learner
+        if ex.reference is None:  # a custom rule judges the answer: the inputs must resolve
+            resolve(args)
+            continue
+        if HIDDEN[grade_id][index].label == LARGE:
+            continue  # its reference takes a second: in the test below
+        assert finite(ex.reference(*resolve(args))), (secret, grade_id, index)
+
+
+def exact_backprop(x, t, W1, b1, W2, b2) -> tuple:
+    """The gradient by course_lib's backward pass: what a correct answer returns."""
+    net, loss = _two_layer(W1, b1, W2, b2), nn.MSELoss()
+    loss.forward(net.forward(x), t)
+    net.backward(loss.backward())
+    return tuple(grad for _, _, grad in net.parameters())
+
+
+def test_a_correct_backprop_passes_every_hidden_case() -> None:
+    """backprop's reference uses finite differences: they must stay within the tolerance."""
+    ex = EXERCISES["backprop"]
+    for index, case in enumerate(HIDDEN["backprop"]):
+        for secret in SECRETS[1:2] if case.label == LARGE else SECRETS:
+            args = resolve(args_of(secret, "backprop", index))
+            expected, got = ex.reference(*args), exact_backprop(*args)
+            for e, g in zip(expected, got, strict=True):
+                assert np.allclose(g, e, rtol=ex.rtol, atol=ex.atol), (case.label, secret)
+
+
+# ----- each case keeps its point for any secret -----
+
+LOG_MAX = np.log(np.finfo(np.float64).max)  # np.exp overflows above it
+
+
+def in_graph_limit(graph: list) -> bool:
+    values = ref_forward(graph)
+    return all(abs(v) <= hidden.GRAPH_LIMIT for v in values + ref_backward(graph, values))
+
+
+def large_logits(z: np.ndarray, *_: Any) -> bool:
+    return z.shape == (4, 10) and np.abs(z).max() >= 100 and z.max() > LOG_MAX
+
+
+def logits(n: int) -> Callable[..., bool]:
+    return lambda z, t=None: z.shape == (n, 10) and (t is None or set(t) <= set(range(10)))
+
+
+POINTS: dict[tuple[str, int], Callable[..., bool]] = {
+    ("numerical_gradient", 0): lambda f, theta: f.name == "bowl" and theta.shape == (6,),
+    ("numerical_gradient", 1): lambda f, theta: f.name == "wavy" and theta.shape == (1,),
+    ("gradient_descent_step", 0): lambda th, g, eta: th.shape == (10,) and 0.005 <= eta <= 0.02,
+    ("gradient_descent_step", 1): lambda th, g, eta: th.shape == (1,) and 2 <= eta <= 3,
+    ("total_loss_and_gradient", 0): lambda w, b, x, y: x.shape == y.shape == (50,),
+    ("total_loss_and_gradient", 1): lambda w, b, x, y: x.shape == y.shape == (1,),
+    ("local_derivatives", 0): lambda op, a, b: op == "*" and a == b,
+    ("local_derivatives", 1): lambda op, a, b: op == "sigmoid" and -40 <= a <= -20 and b is None,
+    ("local_derivatives", 2): lambda op, a, b: op == "tanh" and a < 0 and b is None,
+    ("local_derivatives", 3): lambda op, a, b: op == "exp" and a < 0 and b is None,
+    ("chain_rule_case2", 0): lambda s: s == 0,
+    ("chain_rule_case2", 1): lambda s: 2 <= s <= 3,
+    ("forward", 0): lambda graph: len(graph) == 30 and in_graph_limit(graph),
+    ("forward", 1): lambda graph: len(graph) == 1 and graph[0][0] == "input",
+    ("backward", 0): lambda graph, values: len(graph) == 30 and in_graph_limit(graph),
+    ("backward", 1): lambda graph, values: len(graph) == 12 and in_graph_limit(graph),
+    ("backward", 2): lambda graph, values: len(graph) == 1 and graph[0][0] == "input",
+    ("neuron", 0): lambda x, w, b: x.shape == w.shape == (10,),
+    ("neuron", 1): lambda x, w, b: x.shape == (1,) and float(w @ x + b) <= -40,
+    ("layer_forward", 0): lambda *arrays: shapes(*arrays) == [(7, 4), (4, 4), (4,)],
+    ("layer_forward", 1): lambda *arrays: shapes(*arrays) == [(1, 6), (6, 2), (2,)],
+    ("forward_pass", 0): lambda x, ws, bs: x.shape == (8, 6)
+    and shapes(*ws) == [(6, 5), (5, 4), (4, 3)],
+    ("forward_pass", 1): lambda x, ws, bs: shapes(*ws) == [(3, 2)],
+    ("sigmoid_backward", 0): lambda a, d: a.shape == d.shape == (10, 7),
+    ("sigmoid_backward", 1): lambda a, d: a.shape == d.shape == (1, 3)
+    and a[0, 0] <= 1e-8 and a[0, 2] >= 1 - 1e-8,
+    ("linear_backward", 0): lambda *arrays: shapes(*arrays) == [(16, 8), (8, 5), (16, 5)],
+    ("linear_backward", 1): lambda *arrays: shapes(*arrays) == [(1, 2), (2, 6), (1, 6)],
+    ("backprop", 0): lambda *arrays: shapes(*arrays)
+    == [(9, 5), (9, 3), (5, 7), (7,), (7, 3), (3,)],
+    ("backprop", 1): lambda *arrays: shapes(*arrays)
+    == [(1, 2), (1, 1), (2, 3), (3,), (3, 1), (1,)],
+    ("backprop", 2): lambda *arrays: shapes(*arrays)
+    == [(32, 256), (32, 10), (256, 64), (64,), (64, 10), (10,)],
+    ("softmax", 0): logits(8),
+    ("softmax", 1): large_logits,
+    ("cross_entropy", 0): logits(16),
+    ("cross_entropy", 1): large_logits,
+    ("cross_entropy_grad", 0): logits(16),
+    ("cross_entropy_grad", 1): large_logits,
+}  # fmt: skip
+
+
+def test_every_hidden_case_keeps_its_point_for_any_secret() -> None:
+    assert set(POINTS) == set(CASES)
+    for k in range(40):
+        secret = f"secret number {k}"
+        for gid, index in CASES:
+            args = args_of(secret, gid, index)
+            assert POINTS[gid, index](*args), (secret, HIDDEN[gid][index].label)
