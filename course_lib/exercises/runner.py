@@ -103,7 +103,10 @@ class Cancellation:
             self.requested = True
             workers = list(self._workers)
         for worker in workers:
-            worker.kill()
+            try:
+                worker.kill()
+            except Exception:  # one that cannot be killed must not spare the others
+                continue
 
 
 class _UidSlots:
@@ -254,8 +257,7 @@ class Worker:
             options.update(env=dict(ENVIRONMENT), pass_fds=(status_w,))
         else:
             options.update(env=_plain_environment(scratch), cwd=scratch)
-        if cancellation is not None and not cancellation.add(self):
-            raise WorkerDied("grading was cancelled")
+        self.sandboxed = sandbox is not None
         self.proc = subprocess.Popen(
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             **options,
@@ -268,6 +270,9 @@ class Worker:
         try:
             if status_w is not None:
                 os.close(status_w)
+            if cancellation is not None and not cancellation.add(self):  # cancelled meanwhile
+                raise WorkerDied("grading was cancelled")
+            if status_r is not None:
                 self.sandbox_pid = _child_pid(status_r, limits.startup_timeout)
             # wait until Python and numpy are loaded, so that timeouts are fair on a busy machine
             self._await_reply(time.monotonic() + limits.startup_timeout)
@@ -340,7 +345,11 @@ class Worker:
 
     def kill(self) -> None:
         """Kill the process and all it started (also when the worker itself has exited:
-        what it started may still run). Safe to call twice."""
+        what it started may still run). Safe to call twice, and while it starts."""
+        if self.sandboxed and self.sandbox_pid is None:
+            # killed before bwrap said its child's PID: find that child ourselves (bwrap's
+            # --die-with-parent alone can miss a child that was just being set up)
+            self.sandbox_pid = _first_child(self.proc.pid)
         if self.sandbox_pid is not None:
             _kill(self.sandbox_pid)  # the namespace's first process: the kernel kills the rest
             try:
@@ -379,6 +388,15 @@ def _child_pid(fd: int, timeout: float) -> int:
             raise WorkerDied("the sandbox did not start")
         text += chunk
     return int(json.loads(text[: text.index(b"}") + 1])["child-pid"])
+
+
+def _first_child(pid: int) -> int | None:
+    """The first child process of ``pid`` (Linux), or None."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return None
+    return int(children[0]) if children else None
 
 
 def _kill(pid: int) -> None:
