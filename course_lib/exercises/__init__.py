@@ -1,11 +1,18 @@
-"""Exercises: one source (solutions/), generated student notebooks (exercises/),
-checks in the notebook, and an isolated batch grader.
+"""Exercises: checks in the notebooks, and a sandboxed grader. In layers, each using only
+those below it (tests/test_grader_layers.py keeps it so):
 
-- ``check(grade_id, func)``: the check cell of a notebook (advisory, never raises)
-- ``assignments``: every graded function, its cases and its course_lib reference
-- ``build``: ``course-lib build``, exercises/ from solutions/
-- ``runner`` and ``worker``: run a learner's notebook in a separate, limited process
-- ``grade``: ``course-lib grade``, CSV, Gradescope results.json and feedback.md
+0. values: ``inputs`` (named inputs), ``codec`` (the data-only wire format), ``monitor``
+   (what a function calls), ``autograding`` (when a check must raise)
+1. what an exercise is: ``spec`` (the data model), ``assignments`` (hints, public cases,
+   references, what may not be called), ``hidden`` (the instructor's hidden cases)
+2. ``engine``: run a case, judge the answer
+3. the learner's process: ``sandbox`` (bubblewrap), ``worker`` (in it), ``runner`` (from here)
+4. ``report``: words for the learner, files for the instructor
+5. commands: ``check`` (the notebook's check cell), ``cli``, ``build``, ``grade``,
+   ``gradescope``, ``release``
+
+The learner edition (``course-lib release``) leaves out ``hidden``, ``grade``,
+``gradescope``, ``build`` and ``release``.
 """
 
 from .check import check
