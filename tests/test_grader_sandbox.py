@@ -397,6 +397,33 @@ WHOAMI = r"""
     raise RuntimeError(f"uid={os.getuid()}; euid={os.geteuid()}; capeff={cap};")
 """
 
+# tries to fill the machine's disk or memory with files, everywhere it might write
+FILLER = r"""
+    import os
+    written = []
+    for folder in ["/", "/home", "/dev/shm", "/usr", "/etc", "/proc/self"]:
+        try:
+            with open(os.path.join(folder, "filler"), "w") as f:
+                f.write("x")
+            written.append(folder)
+        except OSError:
+            pass
+    sizes = {}
+    for folder in ["/tmp", os.path.expanduser("~")]:
+        block, total = b"x" * (1 << 20), 0
+        for i in range(200):  # 200 MB in files under the 16 MB file limit
+            try:
+                with open(os.path.join(folder, f"filler{i}"), "wb") as f:
+                    for _ in range(8):
+                        f.write(block)
+                        total += len(block)
+            except OSError:
+                break
+        sizes[folder] = total >> 20
+    raise RuntimeError(f"written={'+'.join(written) or 'none'}; mb_tmp={sizes['/tmp']}; "
+                       f"mb_home={sizes[os.path.expanduser('~')]};")
+"""
+
 ESCAPE = r"""
     print(__MESSAGE__)
     raise RuntimeError(__MESSAGE__)
@@ -493,8 +520,8 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Batch]:
     (home / "secret.txt").write_text(f"home-secret-{home_secret}\n")
     outlive_token, bomb_token = f"outlive-{secrets.token_hex(8)}", f"bomb{secrets.token_hex(5)}"
     host_file = host / "written-by-a-learner.txt"
-    names = ["aa_classmate", "copycat", "escaping", "fork_bomb", "network", "outlive", "tamper",
-             "thief", "victim", "whoami", "zz_classmate"]  # fmt: skip
+    names = ["aa_classmate", "copycat", "escaping", "filler", "fork_bomb", "network", "outlive",
+             "tamper", "thief", "victim", "whoami", "zz_classmate"]  # fmt: skip
     paths = {name: subs / f"{name}.ipynb" for name in names}
     for classmate in ("aa_classmate", "victim", "zz_classmate"):  # honest, full marks
         notebook(paths[classmate])
@@ -521,6 +548,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Batch]:
              source=EXERCISES / f"{STEM}.ipynb")  # fmt: skip
     notebook(paths["fork_bomb"], fill(FORK_BOMB, TOKEN=bomb_token))
     notebook(paths["whoami"], fill(WHOAMI))
+    notebook(paths["filler"], fill(FILLER))
     escape = fill(ESCAPE, MESSAGE=ESCAPE_MESSAGE)
     notebook(paths["escaping"], escape, cells=[escape])
     evil = subs / "<script>evil.ipynb"  # a file name is learner text too
@@ -642,6 +670,18 @@ def test_learner_code_runs_unprivileged_when_the_grader_is_root(batch, batch_row
     assert int(uid[1]) != 0 and int(euid[1]) != 0
     assert set(cap[1]) == {"0"}, f"effective capabilities {cap[1]}"
     assert batch_rows["whoami"] == SIGMOID_ATTACKED
+
+
+def test_learner_files_stay_in_two_small_folders_in_memory(batch, batch_rows):
+    """Nothing outside the sandbox's home and /tmp is writable, and those two are capped
+    (64 MB each, in memory): a learner cannot fill the host's disk or memory."""
+    text = plain(feedback(batch.out, "filler"))
+    found = re.search(r"written=([^;]+); mb_tmp=(\d+); mb_home=(\d+);", text)
+    assert found, text
+    assert found[1] == "none"
+    assert 0 < int(found[2]) <= 64 and 0 < int(found[3]) <= 64
+    assert batch_rows["filler"] == SIGMOID_ATTACKED
+    assert_classmates_full(batch_rows, "aa_classmate", "zz_classmate")
 
 
 def test_learner_text_is_escaped_in_feedback_and_results(batch, batch_rows):

@@ -159,6 +159,9 @@ class Sandbox:
         cmd += ["--perms", "0777", "--size", size, "--tmpfs", HOME]
         if (scratch / NOTEBOOK).is_file():
             cmd += ["--ro-bind", str(scratch / NOTEBOOK), f"{HOME}/{NOTEBOOK}"]
+        # nothing else is writable, not even the folders bwrap made (an unprivileged grader's
+        # sandbox owns them): no memory-filling files outside the two capped folders
+        cmd += ["--remount-ro", "/dev", "--remount-ro", "/"]
         cmd += ["--chdir", HOME, "--clearenv"]
         for name, value in ENVIRONMENT.items():
             cmd += ["--setenv", name, value]
