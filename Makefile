@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: lab test lint build clean
+.PHONY: lab test lint build clean site
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# the course as a static website, offline, from the stored notebooks: site/_build/html
+site: $(STAMP)
+	$(BIN)/python site/build.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
