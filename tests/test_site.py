@@ -8,10 +8,8 @@ tests/browser/test_site_browser.py.
 from __future__ import annotations
 
 import html
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,21 +20,9 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 TEXT_SUFFIXES = {".html", ".js", ".css", ".txt", ".json", ".ipynb", ".md", ".rst", ".inv"}
 
 
-def load_builder():
-    """site/build.py as a module (site/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("course_site_build", ROOT / "site" / "build.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclass looks itself up there
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory):
-    result = load_builder().build(tmp_path_factory.mktemp("site"))
-    print(f"\nsite built in {result.seconds:.1f} s")
-    assert result.returncode == 0, result.log
-    return result
+def built(tmp_path_factory: pytest.TempPathFactory, build_site):
+    return build_site(tmp_path_factory.mktemp("site"))
 
 
 def notebook_pages() -> list[str]:

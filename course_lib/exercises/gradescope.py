@@ -71,6 +71,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import codec
+
 if TYPE_CHECKING:  # every `course-lib` command imports this module: keep it light
     from .spec import Assignment
 
@@ -78,7 +80,6 @@ ROOT_ENV = "COURSE_LIB_AUTOGRADER_ROOT"  # replaces /autograder in both scripts 
 CONFIG = "autograder.json"
 SECRET_FILE = "secret.txt"  # the instructor's secret, if the zip was built with one
 PACKAGE_FILES = ("pyproject.toml", "README.md", "LICENSE")  # next to course_lib/
-MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024  # a larger upload is listed, never read
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the same bytes for the same sources
 
 
@@ -231,16 +232,10 @@ class Upload:
 
     def describe(self) -> str:
         if self.note:
-            return f"{_printable(self.path)} ({self.note})"
+            return f"{codec.text(self.path, 160)} ({self.note})"
         if self.stems:
-            return f"{_printable(self.path)} (the notebook of {', '.join(sorted(self.stems))})"
-        return f"{_printable(self.path)} ({self.size} bytes, not a notebook of this course)"
-
-
-def _printable(text: str, limit: int = 160) -> str:
-    """A learner's file name, safe to show on one line."""
-    text = "".join(c if c.isprintable() else "?" for c in text)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+            return f"{codec.text(self.path, 160)} (the notebook of {', '.join(sorted(self.stems))})"
+        return f"{codec.text(self.path, 160)} ({self.size} bytes, not a notebook of this course)"
 
 
 def notebook_stems(raw: bytes) -> set[str]:
@@ -272,7 +267,10 @@ def notebook_stems(raw: bytes) -> set[str]:
 
 def survey(submission: Path, stem: str) -> list[Upload]:
     """Every uploaded file, in path order; the notebooks of ``stem`` keep their bytes.
-    Symbolic links are listed, never followed; ``.ipynb_checkpoints`` is skipped."""
+    Symbolic links are listed, never followed; ``.ipynb_checkpoints`` is skipped; a file
+    over the grader's size cap is listed, never read."""
+    from .runner import Limits
+
     uploads = []
     for folder, dirs, names in os.walk(submission):
         dirs[:] = sorted(d for d in dirs if d != ".ipynb_checkpoints")
@@ -282,7 +280,7 @@ def survey(submission: Path, stem: str) -> list[Upload]:
             info = os.lstat(path)
             if not stat.S_ISREG(info.st_mode):
                 upload.note = "not a regular file, skipped"
-            elif info.st_size > MAX_NOTEBOOK_BYTES:
+            elif info.st_size > Limits.max_notebook_bytes:
                 upload.size, upload.note = info.st_size, "too large to be a notebook, skipped"
             else:
                 raw = path.read_bytes()
@@ -300,7 +298,7 @@ def pick(uploads: list[Upload], assignment: Assignment) -> Upload | str:
         return found[0]
     name = f"{assignment.title} ({assignment.stem})"
     if found:
-        listed = "\n".join(f"  - {_printable(u.path)}" for u in found)
+        listed = "\n".join(f"  - {codec.text(u.path, 160)}" for u in found)
         return (
             f"Nothing was graded: your submission has {len(found)} notebooks of {name}, "
             f"and they differ:\n{listed}\nSubmit again with only the one notebook you want "
@@ -371,7 +369,7 @@ def split_results(
         })  # fmt: skip
     n = len(assignment.exercises)
     summary = (
-        f"{assignment.title} ({assignment.stem}): graded {_printable(source)}.\n"
+        f"{assignment.title} ({assignment.stem}): graded {codec.text(source, 160)}.\n"
         f"The public cases of {public_passed} of {n} functions pass. A function earns its "
         "points only when its hidden cases (other sizes, seeds and edge cases) pass too; "
         "those results appear when your instructor publishes the grades."

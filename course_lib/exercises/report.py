@@ -188,17 +188,13 @@ def json_text(data: dict) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
 
 
-def _test_name(ex: Exercise) -> str:
-    return ex.grade_id
-
-
 def gradescope_results(result: NotebookResult, unsafe: bool = False) -> dict:
     """Gradescope's autograder results format: one test per graded function; all text
     is plain text (``output_format``), never rendered as HTML or Markdown."""
     tests = []
     for r in result.exercises:
         tests.append({
-            "name": _test_name(r.exercise),
+            "name": r.exercise.grade_id,
             "score": r.score,
             "max_score": r.exercise.points,
             "status": "passed" if r.passed else "failed",

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import functools
 import http.server
-import importlib.util
 import socket
-import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -61,15 +59,6 @@ async () => {
 """
 
 
-def load_builder():
-    """site/build.py as a module (site/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("course_site_build", ROOT / "site" / "build.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclass looks itself up there
-    spec.loader.exec_module(module)
-    return module
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -82,12 +71,11 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, browser) -> Iterator[tuple[str, Path]]:
+def site(tmp_path_factory: pytest.TempPathFactory, browser, build_site
+         ) -> Iterator[tuple[str, Path]]:  # fmt: skip
     """The site built into a temporary folder and served on a free loopback port: (url, html
     folder). Depends on ``browser`` so that it skips before building when there is none."""
-    result = load_builder().build(tmp_path_factory.mktemp("site"))
-    assert result.returncode == 0, result.log
-    print(f"\nsite built in {result.seconds:.1f} s")
+    result = build_site(tmp_path_factory.mktemp("site"))
     handler = functools.partial(QuietHandler, directory=str(result.html))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
