@@ -23,13 +23,16 @@ sandbox and writes ``grades.csv`` for what is done.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
 import signal
 import sys
 import tempfile
+import threading
 import traceback
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -259,10 +262,12 @@ def grade(
     progress: bool = True,
     sandbox: bool = True,
     secret: str = "",
+    stop: threading.Event | None = None,
 ) -> list[Row]:
     """Grade every submission into ``out``; return the rows of grades.csv (also written).
 
-    ``secret`` draws the hidden cases' inputs (the same secret, the same cases).
+    ``secret`` draws the hidden cases' inputs (the same secret, the same cases). ``stop``,
+    once set (the command's Ctrl-C handler sets it), stops grading as KeyboardInterrupt does.
     ``sandbox=False`` runs the learners' code without the sandbox (unsafe: trusted code
     only). Raises SandboxUnavailable when a sandbox is asked for and cannot be made, and
     KeyboardInterrupt after writing grades.csv for what was done, when interrupted."""
@@ -289,10 +294,12 @@ def grade(
     pending = {pool.submit(grade_one, p, names[p], batch, fingerprint) for p in todo}
     try:
         while pending:
-            done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             for future in done:
                 rows.append(future.result())
                 bar.update(1)
+            if pending and stop is not None and stop.is_set():
+                raise KeyboardInterrupt
     except KeyboardInterrupt:
         for future in pending:
             future.cancel()
@@ -322,8 +329,19 @@ def read_secret(path: str | None) -> str:
     return os.environ.get(SECRET_ENV, "").strip()
 
 
-def _interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt
+@contextlib.contextmanager
+def stopped_by_signals() -> Iterator[threading.Event]:
+    """An Event that Ctrl-C (SIGINT) and `kill` (SIGTERM) set, instead of raising
+    KeyboardInterrupt wherever the main thread happens to be (inside
+    concurrent.futures.wait, that can leave a future's lock held and the pool stuck)."""
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set())
+                for sig in (signal.SIGINT, signal.SIGTERM)}  # fmt: skip
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def grade_command(args: argparse.Namespace) -> int:
@@ -364,11 +382,11 @@ def grade_command(args: argparse.Namespace) -> int:
         return 2
     if not secret:
         print(f"course-lib grade: {NO_SECRET}", file=sys.stderr)
-    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops grading as Ctrl-C does
     try:
-        rows = grade(assignment, submissions, out, jobs=jobs, resume=args.resume, limits=limits,
-                     progress=not args.no_progress, sandbox=not args.no_sandbox,
-                     secret=secret)  # fmt: skip
+        with stopped_by_signals() as stop:  # Ctrl-C or `kill`: grading stops cleanly
+            rows = grade(assignment, submissions, out, jobs=jobs, resume=args.resume,
+                         limits=limits, progress=not args.no_progress,
+                         sandbox=not args.no_sandbox, secret=secret, stop=stop)  # fmt: skip
     except SandboxUnavailable as err:
         print(f"course-lib grade: no sandbox, no grading: {err}", file=sys.stderr)
         return 2

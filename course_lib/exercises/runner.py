@@ -303,6 +303,18 @@ class Worker:
             if not chunk:
                 return
 
+    def _end_of_stream(self) -> None:
+        """Queue the end of the stream (b""), making room for it if the queue is full."""
+        while True:
+            try:
+                self.chunks.put_nowait(b"")
+                return
+            except queue.Full:
+                try:
+                    self.chunks.get_nowait()
+                except queue.Empty:
+                    pass
+
     def request(self, message: dict[str, Any], timeout: float) -> dict[str, Any]:
         # a fresh random id per request: a line the learner's code forges cannot answer
         # a request it has not seen yet
@@ -335,7 +347,7 @@ class Worker:
             except queue.Empty:
                 continue
             if not chunk:
-                self.chunks.put(b"")  # stays at the end of the stream
+                self._end_of_stream()  # stays at the end of the stream
                 raise WorkerDied("the process running your code stopped")
             self.buffer += chunk
             if len(self.buffer) > self.limits.max_reply_bytes:
@@ -365,6 +377,9 @@ class Worker:
             self.proc.kill()
         self.proc.wait()
         self.closed.set()
+        # whoever waits for a reply (another thread, on Ctrl-C) learns at once that none comes:
+        # the pump stops once closed is set, and might not have queued the end of the stream
+        self._end_of_stream()
         for stream in (self.proc.stdin, self.proc.stdout):
             try:
                 stream.close()
