@@ -29,6 +29,8 @@ MATH_READY = """
 async () => {
   if (!window.MathJax || !MathJax.startup || !MathJax.startup.promise) return false;
   await MathJax.startup.promise;
+  void document.body.offsetHeight;  // a layout, so that the typeset math requests its fonts
+  await document.fonts.ready;  // leaving before MathJax's fonts arrive would abort them
   return true;
 }
 """
