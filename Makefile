@@ -1,33 +1,39 @@
 # Two commands (see README): `make lab` opens the course, `make test` runs every test.
-# Both create .venv with the course installed in it the first time.
+# Both create .venv the first time: `make lab` installs the course and what it needs to run
+# (learners need no more); `make test` adds the test tools (pytest, nbval, playwright, ...).
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+LAB_STAMP := $(VENV)/.installed-lab
+TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: lab test lint build clean site
 
-$(STAMP): pyproject.toml
+$(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(LAB_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(LAB_STAMP)
+
+$(TEST_STAMP): pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	touch $(STAMP)
+	touch $(TEST_STAMP) $(LAB_STAMP)
 
-# jupyter refuses to run as root unless told; root is common in containers
-ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
+# course-lib lab starts JupyterLab on the welcome notebook (adding --allow-root as root)
+lab: $(LAB_STAMP)
+	$(BIN)/course-lib lab
 
-lab: $(STAMP)
-	$(BIN)/jupyter lab $(ROOT_FLAG) --LabApp.default_url=/lab/tree/notebooks/00_welcome.ipynb
-
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(BIN)/python -m pytest
 
 # the course as a static website, offline, from the stored notebooks: site/_build/html
-site: $(STAMP)
+site: $(TEST_STAMP)
 	$(BIN)/python site/build.py
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 
 clean:

@@ -1,22 +1,16 @@
-"""The ``course-lib`` command: train, doctor, and the exercise commands (build, check, grade)."""
+"""The ``course-lib`` command: lab, train, doctor, and the exercise commands (check, and for
+instructors build, grade, gradescope, release)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-import time
+from collections.abc import Callable
+from pathlib import Path
 
 from .exercises.cli import positive
-
-DEFAULTS = {
-    "epochs": 10,
-    "hidden": "512,256",
-    "batch_size": 64,
-    "lr": 0.1,
-    "momentum": 0.9,
-    "seed": 0,
-}
 
 
 def _hidden_sizes(text: str) -> list[int]:
@@ -31,14 +25,24 @@ def _hidden_sizes(text: str) -> list[int]:
     return sizes
 
 
-def _momentum(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"expected a momentum in [0, 1), got {text!r}")
-    return value
+def _number(what: str, ok: Callable[[float], bool]) -> Callable[[str], float]:
+    """An argparse type: a float for which ``ok`` holds, or a message naming what was given."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")  # fails every test below
+        if not ok(value):
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
+        return value
+
+    return parse
+
+
+_momentum = _number("a momentum in [0, 1)", lambda v: 0 <= v < 1)
+_non_negative = _number("a number >= 0", lambda v: 0 <= v < float("inf"))
+_fraction = _number("a fraction in [0, 1)", lambda v: 0 <= v < 1)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,58 +52,24 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     train = commands.add_parser(
         "train",
-        help="train a digit classifier (an MLP) on USPS and print its test accuracy",
-        description="Train an MLP on the USPS digits with SGD + momentum; print the test accuracy.",
+        help="train a digit classifier (an MLP) on USPS and print its accuracy",
+        description=(
+            "Train an MLP on the USPS digits (SGD + momentum, random distortions of the "
+            "training digits, weight decay, cosine schedule); a validation split of the "
+            "training set is held out, and both its accuracy and the test accuracy are printed."
+        ),
     )
-    d = DEFAULTS
-    train.add_argument(
-        "--epochs",
-        type=positive(int),
-        default=d["epochs"],
-        help="passes over the data (default %(default)s)",
-    )
-    train.add_argument(
-        "--hidden",
-        type=_hidden_sizes,
-        default=_hidden_sizes(d["hidden"]),
-        help="hidden layer sizes, comma-separated (default 512,256)",
-    )
-    train.add_argument(
-        "--batch-size",
-        type=positive(int),
-        default=d["batch_size"],
-        help="examples per step (default %(default)s)",
-    )
-    train.add_argument(
-        "--lr",
-        type=positive(float),
-        default=d["lr"],
-        help="learning rate eta (default %(default)s)",
-    )
-    train.add_argument(
-        "--momentum",
-        type=_momentum,
-        default=d["momentum"],
-        help="momentum in [0, 1) (default %(default)s)",
-    )
-    train.add_argument(
-        "--seed",
-        type=int,
-        default=d["seed"],
-        help="seed of every random choice (default %(default)s)",
-    )
-    train.add_argument(
-        "--augment",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="add the 1-pixel shifts of every training image (default on)",
-    )
-    train.add_argument("--json", action="store_true", help="end with one JSON line of the results")
-    train.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    add_train_options(train)
     commands.add_parser(
         "doctor",
         help="check that this environment is ready for the course, and say how to fix it",
         description="Check Python, packages, the widgets front end, the kernel and the data.",
+    )
+    commands.add_parser(
+        "lab",
+        help="open the course in JupyterLab on the welcome notebook (run it in the course folder)",
+        description="Start JupyterLab in this folder on notebooks/00_welcome.ipynb. Other options "
+        "go to JupyterLab as they are (e.g. --no-browser, --port 9999).",
     )
     from .exercises.cli import add_commands as add_exercise_commands
 
@@ -107,61 +77,109 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def add_train_options(train: argparse.ArgumentParser) -> None:
+    """The options of ``course-lib train``; their defaults are the recipe's (course_lib.recipe)."""
+    from .recipe import DEFAULTS as d
+
+    train.add_argument(
+        "--epochs",
+        type=positive(int),
+        default=d.epochs,
+        help="passes over the data (default %(default)s)",
+    )
+    train.add_argument(
+        "--hidden",
+        type=_hidden_sizes,
+        default=list(d.hidden),
+        help=f"hidden layer sizes, comma-separated (default {','.join(map(str, d.hidden))})",
+    )
+    train.add_argument(
+        "--batch-size",
+        type=positive(int),
+        default=d.batch_size,
+        help="examples per step (default %(default)s)",
+    )
+    train.add_argument(
+        "--lr", type=positive(float), default=d.lr, help="learning rate eta (default %(default)s)"
+    )
+    train.add_argument(
+        "--momentum",
+        type=_momentum,
+        default=d.momentum,
+        help="momentum in [0, 1) (default %(default)s)",
+    )
+    train.add_argument(
+        "--weight-decay",
+        type=_non_negative,
+        default=d.weight_decay,
+        help="L2 penalty on the weights (default %(default)s; 0 turns it off)",
+    )
+    train.add_argument(
+        "--dropout",
+        type=_fraction,
+        default=d.dropout,
+        help="dropout probability after each hidden layer (default %(default)s)",
+    )
+    train.add_argument(
+        "--ensemble",
+        type=positive(int),
+        default=d.ensemble,
+        help="networks to train and average (default %(default)s)",
+    )
+    train.add_argument(
+        "--validation",
+        type=_fraction,
+        default=d.validation,
+        help="fraction of the training set held out for validation (default %(default)s)",
+    )
+    train.add_argument(
+        "--seed", type=int, default=d.seed, help="seed of every random choice (default %(default)s)"
+    )
+    train.add_argument(
+        "--augment",
+        action=argparse.BooleanOptionalAction,
+        default=d.augment,
+        help="a new random distortion of every training digit each epoch (default on)",
+    )
+    train.add_argument(
+        "--schedule",
+        action=argparse.BooleanOptionalAction,
+        default=d.schedule,
+        help="cosine decay of the learning rate (default on; off: constant)",
+    )
+    train.add_argument("--json", action="store_true", help="end with one JSON line of the results")
+    train.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+
 def train_command(args: argparse.Namespace) -> int:
-    import numpy as np
+    from dataclasses import fields
 
-    from .data import augment_shifts, load_usps
-    from .nn import SoftmaxCrossEntropy, mlp
-    from .optim import Momentum
-    from .train import TrainingDiverged, accuracy, cosine_schedule, fit
+    from .recipe import Recipe, train_digits
+    from .train import TrainingDiverged
 
-    (X, y), (X_test, y_test) = load_usps()
-    if args.augment:
-        X, y = augment_shifts(X, y)
-    sizes = [X.shape[1], *args.hidden, 10]
-    rng = np.random.default_rng(args.seed)
-    model = mlp(sizes, rng=rng)
-    optimizer = Momentum(model.parameters(), lr=args.lr, momentum=args.momentum)
+    recipe = Recipe(
+        **{f.name: getattr(args, f.name) for f in fields(Recipe) if hasattr(args, f.name)}
+    )
     print(
-        f"training an MLP {'-'.join(map(str, sizes))} on {len(X)} examples"
-        f"{' (with 1-pixel shifts)' if args.augment else ''} for {args.epochs} epochs",
+        f"training {recipe.ensemble} MLP(s) 256-{'-'.join(map(str, recipe.hidden))}-10 for "
+        f"{recipe.epochs} epochs{' on randomly distorted digits' if recipe.augment else ''}, "
+        f"holding out {recipe.validation:.0%} of the training set for validation",
         file=sys.stderr,
     )
-    start = time.perf_counter()
     try:
-        history = fit(
-            model,
-            SoftmaxCrossEntropy(),
-            optimizer,
-            X,
-            y,
-            epochs=args.epochs,
-            batch_size=args.batch_size,
-            rng=rng,
-            progress=not args.no_progress,
-            lr_schedule=cosine_schedule(args.lr, args.epochs),
-        )
+        result = train_digits(recipe, progress=not args.no_progress)
     except TrainingDiverged as err:
         print(f"course-lib train: {err}", file=sys.stderr)
         return 1
-    train_seconds = time.perf_counter() - start
-    test_acc = accuracy(model, X_test, y_test)
-    print(f"final training loss {history.loss[-1]:.4f}")
-    print(f"test accuracy {test_acc:.2%} ({round(test_acc * len(y_test))}/{len(y_test)})")
-    print(f"training took {train_seconds:.1f} s")
+    result.pop("model")
+    test_acc, val_acc = result["test_accuracy"], result["validation_accuracy"]
+    print(f"final training loss {result['final_loss']:.4f}")
+    if val_acc is not None:
+        n_val = result["n_validation"]
+        print(f"validation accuracy {val_acc:.2%} ({round(val_acc * n_val)}/{n_val})")
+    print(f"test accuracy {test_acc:.2%} ({round(test_acc * 2007)}/2007)")
+    print(f"training took {result['train_seconds']:.1f} s")
     if args.json:
-        result = {
-            "test_accuracy": test_acc,
-            "train_seconds": train_seconds,
-            "final_loss": history.loss[-1],
-            "epochs": args.epochs,
-            "hidden": args.hidden,
-            "batch_size": args.batch_size,
-            "lr": args.lr,
-            "momentum": args.momentum,
-            "seed": args.seed,
-            "augment": args.augment,
-        }
         print(json.dumps(result))
     return 0
 
@@ -172,11 +190,35 @@ def doctor_command(args: argparse.Namespace) -> int:
     return doctor_main()
 
 
-COMMANDS = {"train": train_command, "doctor": doctor_command}
+WELCOME = "notebooks/00_welcome.ipynb"
+
+
+def lab_command(args: argparse.Namespace) -> int:
+    """Replace this process with JupyterLab, opened on the welcome notebook. Jupyter refuses to
+    run as root unless told (--allow-root): root is usual in containers, so it is told then."""
+    if not Path(WELCOME).is_file():
+        print(f"course-lib lab: no {WELCOME} here ({Path.cwd()}): run it in the course folder",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    command = [sys.executable, "-m", "jupyterlab", f"--LabApp.default_url=/lab/tree/{WELCOME}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")
+    command += args.jupyter_args  # what main() did not recognise
+    sys.stdout.flush()
+    os.execv(sys.executable, command)
+    return 0  # not reached: execv does not return
+
+
+COMMANDS = {"train": train_command, "doctor": doctor_command, "lab": lab_command}
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "lab":
+        args.jupyter_args = extra  # JupyterLab's own options, passed on
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     from .exercises.cli import COMMANDS as EXERCISE_COMMANDS  # build, check, grade
 
     return {**COMMANDS, **EXERCISE_COMMANDS}[args.command](args)

@@ -184,6 +184,41 @@ class ReLU(Activation):
         return self.a > 0  # a mask: True (1) where z > 0, False (0) elsewhere
 
 
+class Dropout(Layer):
+    """While training, each input is kept with probability 1 - p and scaled by 1 / (1 - p).
+
+    A dropped unit passes nothing forward and gets no gradient back: the next layer cannot
+    rely on any single unit, which makes the network spread what it knows over many. The
+    scaling keeps the expected output equal to the input, so when ``training`` is False
+    (evaluation; ``fit`` sets the flag) the layer does nothing. x: (N, D) -> (N, D).
+    """
+
+    def __init__(self, p: float = 0.5, rng: np.random.Generator | int | None = None) -> None:
+        if not 0 <= p < 1:
+            raise ValueError(f"Dropout expects a probability p in [0, 1), got {p}")
+        self.p = float(p)
+        self.rng = np.random.default_rng(rng)
+        self.training = True
+        self.mask: np.ndarray | None = None  # 0 or 1/(1-p) per input, kept for backward
+
+    def __repr__(self) -> str:
+        return f"Dropout(p={self.p})"
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x)
+        if not self.training or self.p == 0:
+            self.mask = np.ones_like(x)
+            return x
+        keep = self.rng.random(x.shape) >= self.p
+        self.mask = keep.astype(x.dtype) / x.dtype.type(1 - self.p)
+        return x * self.mask
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """dC/dx = mask * dC/d(output): (N, D)."""
+        grad_out = _check_grad(self, grad_out, None if self.mask is None else self.mask.shape)
+        return grad_out * self.mask
+
+
 class Sequential(Layer):
     """Layers applied in order; backward runs them in reverse (the reversed network)."""
 
@@ -237,6 +272,38 @@ class Sequential(Layer):
 
     def n_parameters(self) -> int:
         return sum(value.size for _, value, _ in self.parameters())
+
+
+class Ensemble(Layer):
+    """The mean of several networks' outputs: (N, D) -> (N, K).
+
+    Networks trained from different random starts make partly different mistakes;
+    averaging their logits cancels some of them. Backward sends dC/d(output) / k into
+    each of the k members (the mean is linear), so an ensemble can be gradient-checked
+    like any layer.
+    """
+
+    def __init__(self, *members: Layer) -> None:
+        if not members:
+            raise ValueError("Ensemble expects at least one network")
+        self.members = list(members)
+
+    def __repr__(self) -> str:
+        return f"Ensemble of {len(self.members)}"
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return sum(m.forward(x) for m in self.members) / len(self.members)
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        share = np.asarray(grad_out) / len(self.members)
+        return sum(m.backward(share) for m in self.members)
+
+    def parameters(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
+        return [
+            (f"{i}.{name}", value, grad)
+            for i, m in enumerate(self.members)
+            for name, value, grad in m.parameters()
+        ]
 
 
 def mlp(
@@ -309,9 +376,16 @@ class SoftmaxCrossEntropy:
     """C = -(1/N) sum_n log softmax(z_n)[t_n]; dC/dz = (softmax(z) - onehot(t)) / N.
 
     logits z: (N, K); targets t: (N,) integer class labels in [0, K).
+
+    ``label_smoothing`` eps replaces onehot(t) by (1 - eps) onehot(t) + eps / K: the target
+    gives a little probability to every class, so the cost keeps rising when the network
+    becomes ever more certain, and the logits stop growing once they are sure enough.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, label_smoothing: float = 0.0) -> None:
+        if not 0 <= label_smoothing < 1:
+            raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing}")
+        self.eps = float(label_smoothing)
         self.probs: np.ndarray | None = None
         self.targets: np.ndarray | None = None
 
@@ -326,7 +400,11 @@ class SoftmaxCrossEntropy:
         total = exp.sum(axis=1, keepdims=True)
         self.probs, self.targets, self._rows = exp / total, t, np.arange(len(t))
         # -log softmax(z)[t] = log(sum_k e^z_k) - z_t, averaged over the batch
-        return float((np.log(total[:, 0]) - shifted[self._rows, t]).sum()) / len(t)
+        cost = float((np.log(total[:, 0]) - shifted[self._rows, t]).sum()) / len(t)
+        if self.eps:  # mix with the cost of the uniform target: mean over k of -log softmax(z)_k
+            uniform = float(np.log(total).sum() - shifted.mean(axis=1).sum()) / len(t)
+            cost = (1 - self.eps) * cost + self.eps * uniform
+        return cost
 
     def backward(self) -> np.ndarray:
         """dC/dz: (N, K)."""
@@ -334,7 +412,11 @@ class SoftmaxCrossEntropy:
             raise RuntimeError(
                 "SoftmaxCrossEntropy.backward() was called before forward(): run forward first"
             )
-        n = len(self.targets)
+        n, k = self.probs.shape
+        if self.eps:
+            grad = (self.probs - self.eps / k) / n
+            grad[self._rows, self.targets] -= (1.0 - self.eps) / n
+            return grad
         grad = self.probs / n
         grad[self._rows, self.targets] -= 1.0 / n
         return grad

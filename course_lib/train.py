@@ -25,13 +25,17 @@ class History:
     """What happened during training, one entry per epoch."""
 
     loss: list[float] = field(default_factory=list)  # mean training cost over the epoch
-    train_accuracy: list[float] = field(default_factory=list)  # on the batches, as seen
+    train_accuracy: list[float] = field(default_factory=list)  # on the batches, if asked
     val_accuracy: list[float] = field(default_factory=list)  # empty without validation data
     seconds: float = 0.0  # time spent in the training loop
 
 
 def predict_logits(model: Layer, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:
-    """The model's outputs for X: (N, D) -> (N, K), computed in batches."""
+    """The model's outputs for X: (N, D) -> (N, K), computed in batches.
+
+    Switches the model's ``training`` flag off first (Dropout then keeps every unit).
+    """
+    set_training(model, False)
     return np.concatenate(
         [model.forward(X[i : i + batch_size]) for i in range(0, len(X), batch_size)]
     )
@@ -94,15 +98,25 @@ def fit(
     lr_schedule: Callable[[int], float] | None = None,
     progress: bool = True,
     on_epoch_end: Callable[[int, History], None] | None = None,
+    augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
+    train_accuracy: bool = False,
 ) -> History:
     """Train ``model`` with mini-batch gradient descent; return the History.
 
     X: (N, D) inputs, y: (N,) labels (or (N, K) targets for MSELoss). Each epoch
     visits the examples in a new random order (from ``rng``), in batches of
-    ``batch_size``. A progress
-    bar (tqdm.auto: a widget in Jupyter, text in a terminal) shows the running loss.
-    ``lr_schedule(epoch)``, if given, sets ``optimizer.lr`` at the start of each epoch.
-    ``on_epoch_end(epoch, history)`` is called after each epoch (for a live plot).
+    ``batch_size``. A progress bar (tqdm.auto: a widget in Jupyter, text in a
+    terminal) shows the running loss.
+
+    - ``lr_schedule(epoch)``, if given, sets ``optimizer.lr`` at the start of each epoch.
+    - ``augment(X, rng)``, if given, makes the epoch's inputs: a new random deformation
+      of every row of X, (N, D) -> (N, D), at the start of each epoch (labels unchanged).
+    - ``train_accuracy=True`` also records the accuracy on the batches as they go by
+      (off by default: it costs an argmax per step, a few percent of a small network's step).
+    - ``on_epoch_end(epoch, history)`` is called after each epoch (for a live plot).
+
+    The model's ``training`` flag (see :func:`set_training`) is on during the epochs and off
+    after them, so layers such as Dropout act only while training.
     Raises TrainingDiverged if the loss becomes NaN or infinite.
     """
     from tqdm.auto import tqdm
@@ -114,7 +128,7 @@ def fit(
         raise ValueError(f"epochs and batch_size must be positive, got {epochs} and {batch_size}")
     rng = np.random.default_rng(rng)
     history = History()
-    classify = y.ndim == 1
+    count_correct = train_accuracy and y.ndim == 1
     steps = -(-len(X) // batch_size)
     start = time.perf_counter()
     bar = tqdm(total=epochs * steps, disable=not progress, unit="batch")
@@ -123,23 +137,39 @@ def fit(
         for epoch in range(epochs):
             if lr_schedule is not None:
                 optimizer.lr = lr_schedule(epoch)
+            X_epoch = X if augment is None else augment(X, rng)
             order = rng.permutation(len(X))
             total_cost, correct = 0.0, 0
+            set_training(model, True)
             for i in range(0, len(X), batch_size):
                 idx = order[i : i + batch_size]
-                xb, yb = X[idx], y[idx]
+                xb, yb = X_epoch[idx], y[idx]
                 cost, outputs = train_step(model, loss, optimizer, xb, yb)
-                total_cost += cost * len(idx)
-                if classify:
+                total_cost += cost * len(idx)  # a float: costs nothing next to a step
+                if count_correct:
                     correct += int((outputs.argmax(axis=1) == yb).sum())
-                bar.update(1)
+                if progress:
+                    bar.update(1)
+            set_training(model, False)
             history.loss.append(total_cost / len(X))
-            if classify:
+            if count_correct:
                 history.train_accuracy.append(correct / len(X))
             if validation is not None:
                 history.val_accuracy.append(accuracy(model, *validation))
             history.seconds = time.perf_counter() - start
-            bar.set_postfix(loss=f"{history.loss[-1]:.4f}")
+            if progress:
+                bar.set_postfix(loss=f"{history.loss[-1]:.4f}")
             if on_epoch_end is not None:
                 on_epoch_end(epoch, history)
     return history
+
+
+def set_training(model: Layer, training: bool) -> None:
+    """Set the ``training`` flag of every layer in ``model`` that has one (e.g. Dropout)."""
+    if hasattr(model, "training"):
+        model.training = training
+    for attr in ("layers", "members"):  # Sequential's layers, Ensemble's networks
+        parts = getattr(model, attr, None)
+        if isinstance(parts, (list, tuple)):
+            for part in parts:
+                set_training(part, training)

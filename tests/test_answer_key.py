@@ -6,7 +6,9 @@ Through the public command (`course-lib grade`, in the sandbox):
   the call; so does a backprop computed by finite differences (too slow on the big hidden
   case) and a classifier trained with course_lib's own layers and training loop;
 - every solution notebook still gets full marks, under two different secrets;
-- the hidden cases' inputs come from the secret: two secrets, two sets of inputs.
+- the hidden cases' inputs come from the secret: two secrets, two sets of inputs;
+- (issue 11) a mistake in 4.2 costs 4.2 only: backprop is graded with the reference
+  linear_backward in place of the learner's.
 """
 
 from __future__ import annotations
@@ -69,22 +71,27 @@ SIGMOID_ALIAS = """
 LINEAR_GETATTR = """
     import importlib
     module = importlib.import_module("course_lib." + "nn")  # importlib and getattr
-    layer = getattr(module, "Lin" + "ear")(W.shape[0], W.shape[1], dtype=np.float64)
-    layer.W[...] = W
+    layer = getattr(module, "Lin" + "ear")(W.shape[1], W.shape[0], dtype=np.float64)
+    layer.W[...] = W.T
     layer.forward(a)
     dC_da = layer.backward(dC_dz)
-    return dC_da, layer.dW.copy(), layer.db.copy()
+    return dC_da, layer.dW.T.copy(), layer.db.copy()
 """
 COST = """
     def cost():
-        y = (1.0 / (1.0 + np.exp(-(x @ W1 + b1)))) @ W2 + b2
+        y = 1.0 / (1.0 + np.exp(-((1.0 / (1.0 + np.exp(-(x @ W1.T + b1)))) @ W2.T + b2)))
         return 0.5 * np.mean(np.sum((y - t) ** 2, axis=1))
 """
-BACKPROP_GRADCHECK = COST + """
+BACKPROP_GRADCHECK = (
+    COST
+    + """
     from course_lib import gradcheck
     return tuple(gradcheck.numerical_gradient(cost, p) for p in (W1, b1, W2, b2))
 """
-BACKPROP_BY_HAND = COST + """
+)
+BACKPROP_BY_HAND = (
+    COST
+    + """
     grads = []
     for p in (W1, b1, W2, b2):  # central differences, written by hand
         g = np.zeros_like(p)
@@ -100,14 +107,18 @@ BACKPROP_BY_HAND = COST + """
         grads.append(g)
     return tuple(grads)
 """
+)
 LINEAR_FILE_TAMPER = """
     import course_lib.nn
     course_lib.nn.__file__ = "elsewhere.py"  # what a monitor made now would look for
-    layer = course_lib.nn.Linear(W.shape[0], W.shape[1], dtype=np.float64)
-    layer.W[...] = W
+    layer = course_lib.nn.Linear(W.shape[1], W.shape[0], dtype=np.float64)
+    layer.W[...] = W.T
     layer.forward(a)
     dC_da = layer.backward(dC_dz)
-    return dC_da, layer.dW.copy(), layer.db.copy()
+    return dC_da, layer.dW.T.copy(), layer.db.copy()
+"""
+LINEAR_KEEPDIMS = """
+    return dC_dz @ W, dC_dz.T @ a, dC_dz.sum(axis=0, keepdims=True)
 """
 TRAIN_WITH_COURSE_LIB = """
     from course_lib import nn as N, optim as O, train as T
@@ -137,6 +148,7 @@ def cheats(tmp_path_factory):
     notebook(stem, subs / "linear_tamper.ipynb", body(stem, "linear_backward", LINEAR_FILE_TAMPER))
     notebook(stem, subs / "backprop_gradcheck.ipynb", body(stem, "backprop", BACKPROP_GRADCHECK))
     notebook(stem, subs / "backprop_by_hand.ipynb", body(stem, "backprop", BACKPROP_BY_HAND))
+    notebook(stem, subs / "linear_keepdims.ipynb", body(stem, "linear_backward", LINEAR_KEEPDIMS))
     rows = grade(stem, subs, tmp / "out")
     return rows, tmp / "out"
 
@@ -159,16 +171,23 @@ def scores(row: dict, ids) -> dict[str, int]:
 def test_reference_calls_and_brute_force_score_zero_and_are_named(cheats, name, loses, says):
     rows, out = cheats
     assert scores(rows["honest"], FULL_04) == FULL_04
-    # the reference calls cost their own function; backprop reuses the learner's helpers,
-    # so a cheating helper costs backprop too (it calls it)
-    expected = {**FULL_04, loses: 0}
-    if loses in ("sigmoid_backward", "linear_backward"):
-        expected["backprop"] = 0
-    assert scores(rows[name], FULL_04) == expected
+    # the reference calls cost their own function only: backprop, which calls the learner's
+    # helpers, is judged with the course's helpers in their place (no double jeopardy)
+    assert scores(rows[name], FULL_04) == {**FULL_04, loses: 0}
     text = feedback(out, name)
     assert says in text, text
     if name != "backprop_by_hand":
         assert "off limits" in text
+
+
+def test_a_mistake_in_4_2_costs_4_2_only_when_graded(cheats):
+    """Issue 11, no double jeopardy: backprop calls the learner's linear_backward, whose
+    keepdims=True on db fails its cases; the grader judges backprop with the reference
+    linear_backward in its place, so only 4.2's 2 points are lost (not 5 of 6)."""
+    rows, out = cheats
+    assert scores(rows["linear_keepdims"], FULL_04) == {**FULL_04, "linear_backward": 0}
+    text = feedback(out, "linear_keepdims")
+    assert "an extra axis of length 1" in text and "✅ backprop" in text
 
 
 def test_classifier_trained_with_course_lib_or_on_the_test_set_scores_zero(tmp_path):

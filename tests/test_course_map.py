@@ -6,7 +6,8 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+# lecture notebooks: "04_backward_pass", and "04b_vanishing_gradients" sorted right after it
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]*_*.ipynb"))
 
 
 def minutes_in_opening(path):
@@ -16,8 +17,28 @@ def minutes_in_opening(path):
     return int(found[0])
 
 
-def test_the_six_lecture_notebooks_exist():
-    assert [p.stem[:2] for p in NOTEBOOKS] == ["00", "01", "02", "03", "04", "05"]
+def test_the_lecture_notebooks_exist_in_order():
+    numbers = [p.stem.split("_")[0] for p in NOTEBOOKS]
+    assert numbers == ["00", "01", "02", "03", "04", "04b", "05"]
+    assert not [p.name for p in (ROOT / "notebooks").glob("*.ipynb") if p not in NOTEBOOKS]
+
+
+def headings(name):
+    notebook = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+    return [
+        line
+        for cell in notebook.cells
+        if cell.cell_type == "markdown"
+        for line in cell.source.splitlines()
+        if line.startswith("## ")
+    ]
+
+
+def test_the_sections_that_05_refers_back_to_exist():
+    """05 uses momentum, ReLU and He initialisation and refers back to where they are taught."""
+    assert "## 5. Momentum" in headings("01_gradient_descent")
+    for section in ["## Vanishing gradients", "## ReLU", "## Initialisation"]:
+        assert section in headings("04b_vanishing_gradients")
 
 
 def test_welcome_map_lists_each_notebook_with_its_own_time():
@@ -29,9 +50,19 @@ def test_welcome_map_lists_each_notebook_with_its_own_time():
         )
         assert row, f"the course map in 00_welcome has no row for {path.stem}"
         assert row.rstrip(" |").endswith(f"| {minutes_in_opening(path)}"), row
+    rows = re.findall(r"^\| (\w+) \|", course_map, re.M)
+    assert [r for r in rows if r != "notebook"] == [p.stem for p in NOTEBOOKS]
 
 
-def test_readme_links_every_notebook():
+def test_readme_links_every_notebook_in_order():
     readme = (ROOT / "README.md").read_text()
     for path in NOTEBOOKS:
         assert f"(notebooks/{path.name})" in readme
+    rows = re.findall(r"^\| \[(\w+)\]\(notebooks/", readme, re.M)
+    assert rows == [p.stem for p in NOTEBOOKS]
+
+
+def test_the_site_lists_every_notebook_in_order():
+    index = (ROOT / "site" / "index.md").read_text()
+    listed = re.findall(r"^notebooks/(\w+)$", index, re.M)
+    assert listed == [p.stem for p in NOTEBOOKS]

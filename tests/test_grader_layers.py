@@ -24,7 +24,7 @@ LAYERS = {
     "spec": 1, "assignments": 1, "hidden": 1,
     "engine": 2,
     "sandbox": 3, "worker": 3, "runner": 3,
-    "report": 4,
+    "report": 4, "gradebook": 4,
     "check": 5, "cli": 5, "build": 5, "grade": 5, "gradescope": 5, "release": 5, "__init__": 5,
 }  # fmt: skip
 

@@ -28,7 +28,7 @@ from course_lib.exercises.gradescope import ROOT_ENV, build_bundle
 
 STEM = "04_backward_pass"
 ASSIGNMENT = ASSIGNMENTS[STEM]
-POINTS = {"sigmoid_backward": 1, "linear_backward": 2, "backprop": 3}
+POINTS = {ex.grade_id: ex.points for ex in ASSIGNMENT.exercises}  # from the spec
 SOLUTION = SOLUTIONS / f"{STEM}.ipynb"
 EXERCISE = EXERCISES / f"{STEM}.ipynb"
 SCRIPTS = ("setup.sh", "run_autograder")
@@ -194,7 +194,7 @@ def solution_graded(bundle, tmp_path_factory) -> tuple[dict, Path, dict]:
 
 def test_a_correct_solution_gets_full_marks(solution_graded):
     results, root, before = solution_graded
-    assert results["score"] == 6
+    assert results["score"] == ASSIGNMENT.max_score
     assert "my notebook.ipynb" in results["output"]
     assert all(t["status"] == "passed" for t in results["tests"])
     assert fingerprint(root / "submission") == before  # the upload is only read
@@ -211,7 +211,7 @@ def test_hidden_results_wait_for_publication_and_the_points_add_up(solution_grad
         assert (hidden["visibility"], hidden["max_score"]) == ("after_published", points)
         assert hidden["score"] == points
     assert all(t["output_format"] == "text" for t in results["tests"])
-    assert sum(t["max_score"] for t in results["tests"]) == ASSIGNMENT.max_score == 6
+    assert sum(t["max_score"] for t in results["tests"]) == ASSIGNMENT.max_score
     assert sum(t["score"] for t in results["tests"]) == results["score"]
 
 
@@ -237,7 +237,7 @@ def test_the_notebook_is_found_among_other_files(bundle, tmp_path):
         "linked.ipynb": SOLUTION,
     })  # fmt: skip
     results = run_autograder(root)
-    assert results["score"] == 5, results["output"]
+    assert results["score"] == ASSIGNMENT.max_score - POINTS["sigmoid_backward"], results["output"]
     assert "work/" in results["output"]
     tests = entries_by_name(results)
     public = tests["sigmoid_backward: public cases"]

@@ -1,10 +1,13 @@
-"""Layers, losses and Sequential: gradient checks in float64, shapes, bad input."""
+"""Layers, losses, Sequential, Dropout, Ensemble: gradient checks in float64, shapes, bad input."""
 
 import numpy as np
 import pytest
 
 from course_lib.gradcheck import TOLERANCE, check_model, numerical_gradient, relative_error
 from course_lib.nn import (
+    Dropout,
+    Ensemble,
+    Layer,
     Linear,
     MSELoss,
     ReLU,
@@ -189,3 +192,85 @@ def test_bad_constructor_arguments():
         Linear(2, 3, init="glorot")
     with pytest.raises(TypeError, match="at position 1"):
         Sequential(Linear(2, 3), "relu")
+
+
+# ----- Dropout and Ensemble -----
+
+
+def test_dropout_gradient_check_with_a_fixed_mask():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((6, 8))
+    layer = Dropout(0.4, rng=1)
+
+    class FixedMask(Layer):  # the same mask at every forward: reseed before each draw
+        def forward(self, x):
+            layer.rng = np.random.default_rng(1)
+            return layer.forward(x)
+
+        def backward(self, grad_out):
+            return layer.backward(grad_out)
+
+    errors = layer_check(FixedMask(), x)
+    assert errors["input"] < TOLERANCE, errors
+    dropped = layer.mask == 0
+    assert 0 < dropped.mean() < 1  # some units dropped, some kept
+    np.testing.assert_allclose(layer.mask[~dropped], 1 / 0.6)
+
+
+def test_dropout_keeps_the_mean_and_does_nothing_when_not_training():
+    x = np.ones((2000, 50))
+    layer = Dropout(0.3, rng=0)
+    out = layer.forward(x)
+    assert abs((out == 0).mean() - 0.3) < 0.01
+    assert abs(out.mean() - 1) < 0.02  # scaled by 1 / (1 - p): the expected output is x
+    layer.training = False
+    np.testing.assert_array_equal(layer.forward(x), x)
+    np.testing.assert_array_equal(layer.backward(x), x)
+    with pytest.raises(ValueError, match=r"probability p in \[0, 1\), got 1"):
+        Dropout(1)
+
+
+def test_dropout_network_gradient_check():
+    rng = np.random.default_rng(2)
+    net = Sequential(Linear(5, 6, rng=rng, dtype=F64), ReLU(), Dropout(0.5, rng=3))
+    net.layers.append(Linear(6, 3, rng=rng, dtype=F64))
+    x, t = rng.standard_normal((4, 5)), np.array([0, 2, 1, 2])
+    dropout = net[2]
+    loss = SoftmaxCrossEntropy()
+
+    def cost():
+        dropout.rng = np.random.default_rng(3)  # the same mask at every forward
+        return loss.forward(net.forward(x), t)
+
+    cost()
+    net.backward(loss.backward())
+    for _, value, grad in net.parameters():
+        assert relative_error(grad.copy(), numerical_gradient(cost, value)) < TOLERANCE
+
+
+def test_ensemble_is_the_mean_and_passes_a_gradient_check():
+    rng = np.random.default_rng(0)
+    members = [mlp([4, 5, 3], rng=rng, dtype=F64) for _ in range(3)]
+    ensemble = Ensemble(*members)
+    x, t = rng.standard_normal((6, 4)), rng.integers(0, 3, 6)
+    np.testing.assert_allclose(ensemble.forward(x), np.mean([m.forward(x) for m in members], 0))
+    errors = check_model(ensemble, SoftmaxCrossEntropy(), x, t)
+    assert max(errors.values()) < TOLERANCE, errors
+    assert len(ensemble.parameters()) == 3 * 4
+    with pytest.raises(ValueError, match="at least one network"):
+        Ensemble()
+
+
+def test_label_smoothing_gradient_check_and_value():
+    rng = np.random.default_rng(4)
+    z, t = rng.standard_normal((5, 4)) * 3, np.array([0, 3, 1, 1, 2])
+    loss = SoftmaxCrossEntropy(label_smoothing=0.2)
+    cost = loss.forward(z, t)
+    target = 0.8 * np.eye(4)[t] + 0.2 / 4
+    assert cost == pytest.approx(-(target * log_softmax(z)).sum() / 5, rel=1e-12)
+    grad = loss.backward()
+    numeric = numerical_gradient(lambda: loss.forward(z, t), z)
+    assert relative_error(grad, numeric) < TOLERANCE
+    np.testing.assert_allclose(grad, (softmax(z) - target) / 5, atol=1e-15)
+    with pytest.raises(ValueError, match=r"label_smoothing must be in \[0, 1\), got 1"):
+        SoftmaxCrossEntropy(label_smoothing=1)

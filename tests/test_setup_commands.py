@@ -29,20 +29,47 @@ def test_readme_gives_make_lab_and_make_test_and_ci_runs_make_test():
     assert ci[-1] == "make test"
 
 
+def install_lines(stamp: str) -> list[str]:
+    """The pip install lines of the Makefile rule that makes ``stamp``."""
+    return [line for line in recipe(f"$({stamp})") if "pip install" in line]
+
+
 def test_plain_pip_commands_match_the_makefile():
     readme = (ROOT / "README.md").read_text()
-    lab_args = recipe("lab")[0].split("jupyter lab", 1)[1].replace("$(ROOT_FLAG)", "").split()
+    lab = recipe("lab")[0].replace("$(BIN)", ".venv/bin")
     test_cmd = recipe("test")[0].replace("$(BIN)", ".venv/bin")
-    assert f".venv/bin/jupyter lab {' '.join(lab_args)}" in readme
-    assert test_cmd in readme
+    assert f'.venv/bin/pip install -e . && {lab}\n' in readme
+    assert f'.venv/bin/pip install -e ".[dev]" && {test_cmd}\n' in readme
+
+
+def test_learners_install_the_runtime_dependencies_only():
+    """`make lab` installs the course without extras; the dev tools come with `make test`."""
+    assert install_lines("LAB_STAMP") == ["$(BIN)/python -m pip install --quiet -e ."]
+    assert install_lines("TEST_STAMP") == ['$(BIN)/python -m pip install --quiet -e ".[dev]"']
+    runtime = " ".join(project()["dependencies"])
+    for tool in ("pytest", "nbval", "playwright", "ruff", "hypothesis", "nbgrader", "sphinx"):
+        assert tool not in runtime, tool
+
+
+def project() -> dict:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
+def test_lab_outside_the_course_folder_says_where_to_run_it(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "course_lib.cli", "lab"], cwd=tmp_path,
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 2
+    assert "no notebooks/00_welcome.ipynb here" in done.stderr and "course folder" in done.stderr
 
 
 def test_make_lab_opens_jupyterlab_on_the_welcome_notebook(tmp_path):
-    """Run the lab recipe's jupyter command with a stand-in browser that records the page."""
-    command = recipe("lab")[0]
-    bin_dir = Path(sys.executable).parent
-    root_flag = "--allow-root" if os.geteuid() == 0 else ""
-    command = command.replace("$(BIN)", str(bin_dir)).replace("$(ROOT_FLAG)", root_flag)
+    """Run the lab recipe's command (course-lib lab, which adds --allow-root itself when
+    run as root) with a stand-in browser that records the page."""
+    command = recipe("lab")[0].replace("$(BIN)", str(Path(sys.executable).parent))
     opened = tmp_path / "opened.html"
     browser = tmp_path / "browser.sh"
     browser.write_text(f'#!/bin/sh\ncat "${{1#file://}}" > {opened}\n')

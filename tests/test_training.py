@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 from course_lib.data import load_usps
-from course_lib.gradcheck import numerical_gradient, relative_error
-from course_lib.nn import Linear, MSELoss, SoftmaxCrossEntropy, mlp
-from course_lib.optim import SGD, Momentum
+from course_lib.gradcheck import TOLERANCE, numerical_gradient, relative_error
+from course_lib.nn import Dropout, Linear, MSELoss, Sequential, SoftmaxCrossEntropy, mlp
+from course_lib.optim import SGD, Momentum, l2_penalty
+from course_lib.recipe import Recipe, build_model, split_validation
 from course_lib.train import (
     TrainingDiverged,
     accuracy,
@@ -14,6 +15,7 @@ from course_lib.train import (
     cosine_schedule,
     fit,
     predict,
+    set_training,
 )
 
 
@@ -90,6 +92,7 @@ def test_short_training_run_clearly_learns():
         rng=0,
         validation=(X_test, y_test),
         progress=False,
+        train_accuracy=True,
     )
     assert before < 0.3
     assert history.loss[-1] < 0.5 * history.loss[0]
@@ -148,3 +151,108 @@ def test_fit_rejects_mismatched_data():
             np.zeros(2, dtype=int),
             progress=False,
         )
+
+
+# ----- weight decay, augmentation hook, training flag, validation split -----
+
+
+@pytest.mark.parametrize("optimizer", [SGD, Momentum])
+def test_weight_decay_step_is_the_gradient_of_the_penalised_loss(optimizer):
+    """One step from zero velocity moves theta by -lr * d(L + l2_penalty)/dtheta: checked
+    against finite differences of the penalised loss, weights decayed, biases not."""
+    rng = np.random.default_rng(0)
+    model = mlp([5, 4, 3], rng=rng, dtype=np.float64)
+    for _, value, _ in model.parameters():
+        value += rng.standard_normal(value.shape)  # biases away from 0, so a decay would show
+    x, t = rng.standard_normal((6, 5)), rng.integers(0, 3, 6)
+    loss, lam, lr = SoftmaxCrossEntropy(), 0.3, 0.1
+
+    def penalised():
+        return loss.forward(model.forward(x), t) + l2_penalty(model.parameters(), lam)
+
+    numeric = {}
+    for name, value, _ in model.parameters():
+        numeric[name] = numerical_gradient(penalised, value)
+    before = {name: value.copy() for name, value, _ in model.parameters()}
+    penalised()
+    model.backward(loss.backward())
+    kwargs = {"momentum": 0.9} if optimizer is Momentum else {}
+    optimizer(model.parameters(), lr=lr, weight_decay=lam, **kwargs).step()
+    for name, value, _ in model.parameters():
+        used = (before[name] - value) / lr  # the gradient the step followed
+        assert relative_error(used, numeric[name]) < TOLERANCE, name
+    assert l2_penalty(model.parameters(), lam) == pytest.approx(
+        0.5 * lam * (np.sum(model[0].W ** 2) + np.sum(model[2].W ** 2))
+    )
+
+
+def test_weight_decay_is_checked():
+    with pytest.raises(ValueError, match="weight_decay must be a number >= 0, got -1"):
+        Momentum([], lr=0.1, weight_decay=-1)
+
+
+def test_fit_augments_every_epoch_and_counts_accuracy_only_when_asked():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 3)).astype(np.float32)
+    y = rng.integers(0, 2, 40)
+    seen = []
+
+    def augment(X_epoch, gen):
+        seen.append(X_epoch.shape)
+        return X_epoch + gen.normal(size=X_epoch.shape).astype(X_epoch.dtype)
+
+    model = mlp([3, 4, 2], rng=0)
+    history = fit(
+        model,
+        SoftmaxCrossEntropy(),
+        SGD(model.parameters(), 0.1),
+        X,
+        y,
+        epochs=3,
+        augment=augment,
+        progress=False,
+    )
+    assert seen == [(40, 3)] * 3
+    assert history.train_accuracy == [] and len(history.loss) == 3
+
+
+def test_fit_switches_dropout_on_while_training_and_off_after():
+    states = []
+
+    class Spy(Dropout):
+        def forward(self, x):
+            states.append(self.training)
+            return super().forward(x)
+
+    model = Sequential(*mlp([3, 4, 2], rng=0), Spy(0.5, rng=0))
+    X, y = np.ones((8, 3), dtype=np.float32), np.zeros(8, dtype=int)
+    fit(
+        model,
+        SoftmaxCrossEntropy(),
+        SGD(model.parameters(), 0.1),
+        X,
+        y,
+        epochs=1,
+        batch_size=8,
+        progress=False,
+        validation=(X, y),
+    )
+    assert states == [True, False]  # one training step, then the validation pass
+    set_training(model, True)
+    assert model[-1].training
+
+
+def test_validation_split_is_disjoint_and_seeded():
+    X, y = np.arange(100).reshape(50, 2), np.arange(50)
+    (Xa, ya), (Xv, yv) = split_validation(X, y, 0.2, rng=0)
+    assert len(yv) == 10 and len(ya) == 40
+    assert set(ya).isdisjoint(yv) and set(ya) | set(yv) == set(range(50))
+    assert np.array_equal(yv, split_validation(X, y, 0.2, rng=0)[1][1])
+    with pytest.raises(ValueError, match=r"validation fraction must be in \[0, 1\)"):
+        split_validation(X, y, 1.0)
+
+
+def test_recipe_model_has_dropout_after_each_hidden_layer():
+    model = build_model(Recipe(hidden=[8, 6], dropout=0.3), 5, np.random.default_rng(0))
+    names = [type(layer).__name__ for layer in model]
+    assert names == ["Linear", "ReLU", "Dropout", "Linear", "ReLU", "Dropout", "Linear"]

@@ -7,12 +7,13 @@ those below it (tests/test_grader_layers.py keeps it so):
    references, what may not be called), ``hidden`` (the instructor's hidden cases)
 2. ``engine``: run a case, judge the answer
 3. the learner's process: ``sandbox`` (bubblewrap), ``worker`` (in it), ``runner`` (from here)
-4. ``report``: words for the learner, files for the instructor
+4. ``report``: words for the learner, files for the instructor; ``gradebook``: a class's
+   roster, overrides and LMS files
 5. commands: ``check`` (the notebook's check cell), ``cli``, ``build``, ``grade``,
    ``gradescope``, ``release``
 
 The learner edition (``course-lib release``) leaves out ``hidden``, ``grade``,
-``gradescope``, ``build`` and ``release``.
+``gradebook``, ``gradescope``, ``build`` and ``release``.
 """
 
 from .check import check

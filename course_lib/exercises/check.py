@@ -1,11 +1,18 @@
 """``check(grade_id, func)``: the check cell under each exercise of a notebook.
 
 It runs the learner's function right there, in the learner's kernel, on the public
-cases (:mod:`.engine`), watching that it does not call what the exercise puts off limits,
-and prints a short verdict (:mod:`.report`). It never raises in a learner's notebook, so
-"Run all" always reaches the end; under an autograder such as nbgrader's
-(:func:`.autograding.strict`) a failing check raises, so that the cell scores 0. Either
-way it is advice: ``course-lib grade`` checks everything again, in a sandbox.
+cases (:mod:`.engine`), watching that it does not call what the exercise puts off limits
+and that it keeps to the exercise's time limit, and prints a short verdict
+(:mod:`.report`): what is wrong and where. The hint, which says how to write the code,
+comes on request (``check(grade_id, func, hint=True)``) or after ``HINT_AFTER`` failures
+in a row. When the function fails and an earlier exercise it may call (``uses``) fails
+its own check, the verdict says to fix that one first. ``check.inputs(grade_id)`` gives
+the public cases' arguments, to try the function on them by hand.
+
+It never raises in a learner's notebook, so "Run all" always reaches the end; under an
+autograder such as nbgrader's (:func:`.autograding.strict`) a failing check raises, so
+that the cell scores 0. Either way it is advice: ``course-lib grade`` checks everything
+again, in a sandbox.
 """
 
 from __future__ import annotations
@@ -13,18 +20,55 @@ from __future__ import annotations
 from typing import Any
 
 from .autograding import CheckFailed, strict
-from .engine import call_here, error_text, public_trials, run_cases
+from .engine import Outcome, call_here, error_text, public_trials, run_cases
+from .inputs import resolve
 from .report import report
-from .spec import describe
+from .spec import Exercise, Status, describe
+
+HINT_AFTER = 3  # failures in a row of one exercise, after which the hint is shown anyway
+_failures: dict[str, int] = {}
 
 
-def check(grade_id: str, func: Any) -> None:
-    """Check the learner's ``func`` on the public cases of exercise ``grade_id`` and print
-    a short verdict. Never raises in a learner's notebook (see the module docstring)."""
+def _exercise(grade_id: str) -> Exercise:
     from .assignments import find_exercise  # the course's exercises, loaded when first used
 
+    return find_exercise(grade_id)[1]
+
+
+def _passes(ex: Exercise, func: Any) -> bool:
+    """Whether ``func`` passes every public case of ``ex`` (quietly)."""
+    if not callable(func):
+        return False
+    results = run_cases(ex, lambda args: _call(ex, func, args), public_trials(ex))
+    return results[-1].verdict.passed
+
+
+def _call(ex: Exercise, func: Any, args: tuple) -> Outcome:
+    """Call ``func`` here; a call over the exercise's time limit counts as a timeout."""
+    outcome = call_here(func, args, ex.forbidden)
+    if outcome.kind == "value" and outcome.seconds > ex.call_timeout:
+        limit = f"it took {outcome.seconds:.2g} s, over the time limit of {ex.call_timeout:g} s"
+        return Outcome("timeout", message=limit, seconds=outcome.seconds)
+    return outcome
+
+
+def _earlier_failing(ex: Exercise, func: Any) -> Exercise | None:
+    """The first earlier exercise that ``ex`` may call whose function, in the learner's
+    notebook, fails its own public cases."""
+    namespace = getattr(func, "__globals__", {})
+    for name in ex.uses:
+        earlier = _exercise(name)
+        if earlier.function in namespace and not _passes(earlier, namespace[earlier.function]):
+            return earlier
+    return None
+
+
+def check(grade_id: str, func: Any, hint: bool = False) -> None:
+    """Check the learner's ``func`` on the public cases of exercise ``grade_id`` and print
+    a short verdict; with ``hint=True`` also the hint. Never raises in a learner's
+    notebook (see the module docstring)."""
     try:
-        _, ex = find_exercise(grade_id)
+        ex = _exercise(grade_id)
     except KeyError as err:
         print(f"⚠ {err.args[0]}")
         if strict():
@@ -37,13 +81,31 @@ def check(grade_id: str, func: Any) -> None:
                 False,
             )
         else:
-            forbidden = ex.forbidden
-            results = run_cases(
-                ex, lambda args: call_here(func, args, forbidden), public_trials(ex)
-            )
-            text, passed = report(ex, results), results[-1].verdict.passed
+            results = run_cases(ex, lambda args: _call(ex, func, args), public_trials(ex))
+            passed = results[-1].verdict.passed
+            failures = 0 if passed else _failures.get(grade_id, 0) + 1
+            _failures[grade_id] = failures
+            text = report(ex, results, hint=hint or failures >= HINT_AFTER)
+            done = results[-1].verdict.status is not Status.NOT_DONE
+            blocker = _earlier_failing(ex, func) if done and not passed else None
+            if blocker is not None:
+                first, _, rest = text.partition("\n")
+                text = (
+                    f"❌ {grade_id}: fix {blocker.function} ({blocker.number}) first: it fails "
+                    f"its own check, and {ex.function} uses it. Then check {ex.function} "
+                    f"again. Its own verdict for now:\n   {first}\n{rest}"
+                )
     except Exception as err:  # never let a check stop the notebook
         text, passed = f"⚠ {grade_id}: the check itself failed ({error_text(err)})", False
-    print(text)
+    print(text.rstrip("\n"))
     if not passed and strict():
         raise CheckFailed(text.split("\n")[0])  # the verdict's first line; the rest is printed
+
+
+def inputs(grade_id: str) -> list[tuple]:
+    """The arguments of each public case of exercise ``grade_id`` (fresh copies), to call
+    your function on by hand: ``softmax(*check.inputs("softmax")[0])``."""
+    return [resolve(case.make()) for case in _exercise(grade_id).public]
+
+
+check.inputs = inputs  # type: ignore[attr-defined]

@@ -74,13 +74,33 @@ def add_commands(commands) -> None:
             help="the exercise notebook's stem, e.g. 04_backward_pass",
         )
         grade.add_argument(
-            "--out", required=True, help="folder for grades.csv and one folder per submission"
+            "--out", help="folder for grades.csv and one folder per submission (needed to grade)"
         )
         grade.add_argument(
             "submissions",
-            nargs="+",
+            nargs="*",
             metavar="SUBMISSION",
             help="a notebook, or a folder of notebooks",
+        )
+        grade.add_argument(
+            "--validate",
+            action="store_true",
+            help="grade only the solution notebook, on every public and hidden case, and say "
+            "whether it gets full marks (it must: grading checks it first and refuses if not)",
+        )
+        grade.add_argument(
+            "--solutions",
+            help="folder of the solution notebooks (default: the course's solutions/)",
+        )
+        grade.add_argument(
+            "--roster",
+            help="CSV of the class (student_id, and login, name, email, section...): adds "
+            "gradebook.csv, canvas.csv and moodle.csv, one row per student",
+        )
+        grade.add_argument(
+            "--overrides",
+            help="CSV of student,exercise,points,reason: points set by hand (a regrade), shown "
+            "with the reason in grades.csv, feedback.md and results.json",
         )
         grade.add_argument(
             "--jobs",

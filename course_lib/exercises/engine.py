@@ -27,7 +27,15 @@ from ..gradcheck import relative_error
 from . import codec
 from .inputs import resolve
 from .monitor import CallMonitor
-from .spec import SPEED_FACTOR, SPEED_SLACK, Assignment, Exercise, Status, Verdict, describe
+from .spec import (
+    SPEED_FACTOR,
+    SPEED_SLACK,
+    Assignment,
+    Exercise,
+    Status,
+    Verdict,
+    describe,
+)
 
 # ----- trials: cases with their expected answers -----
 
@@ -104,8 +112,13 @@ def compare(
     atol: float,
     where: str = "your result",
     names: tuple[str, ...] = (),
+    order: tuple[int, ...] = (),
+    batch: int | None = None,
 ) -> Verdict:
-    """Compare ``got`` with ``expected`` by structure, type, shape, dtype, finiteness and value."""
+    """Compare ``got`` with ``expected`` by structure, type, shape, dtype, finiteness and
+    value. Every item of a tuple is compared (in ``order``, e.g. from the output layer
+    back) and gets a line in ``items``; the message is the first wrong item's. ``batch``:
+    the case's batch size N, to recognise "N times too large"."""
     if isinstance(expected, tuple | list):
         kind = "tuple" if isinstance(expected, tuple) else "list"
         if not isinstance(got, tuple | list):
@@ -118,16 +131,24 @@ def compare(
                 Status.FAILED,
                 f"{where} should have {len(expected)} items, it has {len(got)}",
             )
-        worst = 0.0
-        for i, (e, g) in enumerate(zip(expected, got, strict=True)):
+        worst, first, lines = 0.0, None, []
+        for i in order if len(order) == len(expected) else range(len(expected)):
             item = f"item {i} of {where}"
             if len(names) == len(expected):
                 item = f"{names[i]} ({item})"
-            v = compare(e, g, rtol, atol, where=item)
-            if not v.passed:
-                return v
-            worst = max(worst, v.relative_error or 0.0)
-        return Verdict(Status.PASSED, relative_error=worst)
+            v = compare(expected[i], got[i], rtol, atol, where=item, batch=batch)
+            label = names[i] if len(names) == len(expected) else f"item {i}"
+            if v.passed:
+                worst = max(worst, v.relative_error or 0.0)
+                lines.append(f"✓ {label}")
+            else:
+                error = f", relative error {v.relative_error:.1e}" if v.relative_error else ""
+                lines.append(f"✗ {label}: {_after(v.message, item)}{error}")
+                first = first or v
+        if first is None:
+            return Verdict(Status.PASSED, relative_error=worst)
+        first.items = lines if len(expected) > 1 else []
+        return first
     if isinstance(expected, float | int) and not isinstance(expected, bool):
         if not _is_number(got):
             return Verdict(Status.FAILED, f"{where} should be a number, got {describe(got)}")
@@ -136,7 +157,9 @@ def compare(
             return Verdict(Status.FAILED, f"{where} is {g}, not a finite number", expected, got)
         err = relative_error(np.array(expected), np.array(g))
         if not np.isclose(g, expected, rtol=rtol, atol=atol):
-            return Verdict(Status.FAILED, f"{where} is wrong", expected, got, err)
+            verdict = Verdict(Status.FAILED, f"{where} is wrong", expected, got, err)
+            verdict.details += _scaled(np.array(float(expected)), np.array(g), batch)
+            return verdict
         return Verdict(Status.PASSED, relative_error=err)
     if isinstance(expected, np.ndarray):
         if not isinstance(got, np.ndarray) or isinstance(got, np.generic):
@@ -145,6 +168,12 @@ def compare(
             message = f"{where} has shape {got.shape}, expected {expected.shape}"
             if got.ndim == 2 and got.shape == expected.shape[::-1]:
                 message += " (it looks transposed)"
+            elif got.size == expected.size and got.ndim > expected.ndim:
+                message += " (an extra axis of length 1: keepdims=True, or a reshape?)"
+            elif got.size == expected.size and got.ndim < expected.ndim:
+                message += (
+                    " (an axis of length 1 is missing: a squeeze, or a sum without keepdims?)"
+                )
             return Verdict(Status.FAILED, message)
         want_kind = "float" if expected.dtype.kind == "f" else "integer"
         got_kind = {"f": "float", "i": "integer", "u": "integer", "b": "bool"}.get(
@@ -156,42 +185,126 @@ def compare(
             )
         if got.dtype.kind == "f" and not np.all(np.isfinite(got)):
             bad = "NaN" if np.any(np.isnan(got)) else "inf"
-            return Verdict(Status.FAILED, f"{where} contains {bad}", expected, got)
+            where_bad = _positions(~np.isfinite(got))
+            return Verdict(Status.FAILED, f"{where} contains {bad} ({where_bad})", expected, got)
         err = relative_error(expected, got)
         if not np.allclose(got, expected, rtol=rtol, atol=atol):
             message = f"{where} has wrong values"
             square = got.ndim == 2 and got.shape[0] == got.shape[1]
             if square and np.allclose(got.T, expected, rtol=rtol, atol=atol):
                 message += " (it equals the right answer transposed)"
-            return Verdict(Status.FAILED, message, expected, got, err)
+            verdict = Verdict(Status.FAILED, message, expected, got, err)
+            scaled = _scaled(expected, got, batch)
+            verdict.details += scaled
+            if not scaled:
+                wrong = ~np.isclose(got, expected, rtol=rtol, atol=atol)
+                verdict.details.append(f"{where}: wrong entries {_positions(wrong)}")
+            return verdict
         return Verdict(Status.PASSED, relative_error=err)
     raise TypeError(f"cannot compare with an expected value of type {type(expected).__name__}")
 
 
-def _equal(a: Any, b: Any) -> bool:
-    """Whether two plain values agree closely (used to recognise known mistakes)."""
+def _after(message: str, item: str) -> str:
+    """A message about ``item`` without its name in front (for the line of that item)."""
+    return message[len(item) + 1 :] if message.startswith(item + " ") else message
+
+
+def _positions(mask: np.ndarray, shown: int = 4) -> str:
+    """Where ``mask`` is true, in words: "at [0, 2], [1, 3] (2 of 12 entries)"."""
+    if mask.all():
+        return f"everywhere (all {mask.size} entries)"
+    spots = np.argwhere(mask)
+    text = ", ".join("[" + ", ".join(str(int(i)) for i in spot) + "]" for spot in spots[:shown])
+    more = ", ..." if len(spots) > shown else ""
+    return f"at {text}{more} ({len(spots)} of {mask.size} entries)"
+
+
+def _scaled(expected: np.ndarray, got: np.ndarray, batch: int | None) -> list[str]:
+    """A remark when ``got`` is the right answer times a constant: the sign, N, 1/N."""
+    nonzero = np.abs(expected) > 1e-12
+    if not nonzero.any() or not np.all(np.isfinite(got)):
+        return []
+    c = float(np.median(got[nonzero] / expected[nonzero]))
+    if not np.isfinite(c) or abs(c) < 1e-12 or not np.allclose(got, c * expected, rtol=1e-6,
+                                                               atol=1e-9):  # fmt: skip
+        return []
+    if np.isclose(c, -1.0):
+        return ["It has the opposite sign everywhere: check the direction of a subtraction."]
+    if batch and batch > 1 and np.isclose(c, batch):
+        return [f"It is N = {batch} times too large (N is the batch size): is a 1/N missing?"]
+    if batch and batch > 1 and np.isclose(c, 1.0 / batch):
+        return [f"It is N = {batch} times too small (N is the batch size): an extra 1/N, or "
+                "a mean where a sum belongs?"]  # fmt: skip
+    return [f"It is {c:.4g} times the right answer: a constant factor is off."]
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether two plain values agree closely, NaN and inf included (used to recognise
+    known mistakes, which may well give NaN)."""
     try:
-        return compare(a, b, rtol=1e-6, atol=1e-9).passed
+        if isinstance(a, tuple | list):
+            return (isinstance(b, tuple | list) and len(a) == len(b)
+                    and all(_same(x, y) for x, y in zip(a, b, strict=True)))  # fmt: skip
+        if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+            if not isinstance(a, np.ndarray) or not isinstance(b, np.ndarray):
+                return False
+            if a.shape != b.shape or a.dtype.kind not in "biuf" or b.dtype.kind not in "biuf":
+                return False
+            return bool(np.allclose(a, b, rtol=1e-6, atol=1e-9, equal_nan=True)
+                        and np.array_equal(np.isinf(a), np.isinf(b)))  # fmt: skip
+        if _is_number(a) and _is_number(b):
+            return bool(np.isclose(float(a), float(b), rtol=1e-6, atol=1e-9, equal_nan=True))
+        return False
     except Exception:
         return False
 
 
+def _batch(ex: Exercise, args: tuple) -> int | None:
+    try:
+        return int(ex.batch(args)) if ex.batch is not None else None
+    except Exception:
+        return None
+
+
 def judge(ex: Exercise, args: tuple, expected: Any, got: Any) -> Verdict:
-    """The verdict on one answer, with a pointed message when a known mistake is recognised."""
+    """The verdict on one answer, with a pointed remark when a known mistake is recognised."""
     if ex.custom is not None:
         return ex.custom(args, got)
-    verdict = compare(expected, got, ex.rtol, ex.atol, names=ex.returns)
+    verdict = compare(expected, got, ex.rtol, ex.atol, names=ex.returns, order=ex.order,
+                      batch=_batch(ex, args))  # fmt: skip
     if verdict.passed:
         return verdict
     for mistake in ex.mistakes:
         try:
-            wrong = mistake.wrong(*args)
+            with np.errstate(all="ignore"):
+                wrong = mistake.wrong(*args)
         except Exception:
             continue
-        if _equal(wrong, got):
-            verdict.details.append(mistake.message)
+        if _same(wrong, got):  # its own remark says more than "N times too large"
+            kept = [d for d in verdict.details if "wrong entries" in d]
+            verdict.details = [mistake.message, *kept]
             break
+    if ex.diagnose is not None:
+        try:
+            verdict.details += ex.diagnose(args, got)
+        except Exception:
+            pass
     return verdict
+
+
+def known_error(ex: Exercise, args: tuple, message: str) -> str | None:
+    """The remark of a known mistake recognised by the error it raised on ``args``, if any."""
+    for remark in ex.errors:
+        try:
+            if remark.text in message and (remark.when is None or remark.when(args)):
+                return remark.message
+        except Exception:
+            continue
+    return None
+
+
+VECTORISE = ("vectorise over the batch (one matrix product per layer for the whole "
+             "mini-batch, no Python loop over its examples)")  # fmt: skip
 
 
 def verdict_of(ex: Exercise, trial: Trial, outcome: Outcome) -> Verdict:
@@ -200,8 +313,14 @@ def verdict_of(ex: Exercise, trial: Trial, outcome: Outcome) -> Verdict:
         return Verdict(Status.NOT_DONE, "not implemented yet")
     if outcome.kind == "timeout" and trial.budget is not None:
         return Verdict(Status.ERROR, f"{outcome.message}, where {_too_slow(trial)}")
+    if outcome.kind == "timeout":  # over the exercise's time limit (or --call-timeout)
+        return Verdict(Status.ERROR, f"{outcome.message}: {VECTORISE}")
     if outcome.kind != "value":
-        return Verdict(Status.ERROR, outcome.message or outcome.kind)
+        verdict = Verdict(Status.ERROR, outcome.message or outcome.kind)
+        remark = known_error(ex, resolve(trial.args), outcome.message)
+        if remark:
+            verdict.details.append(remark)
+        return verdict
     if outcome.tampered:
         return Verdict(Status.FAILED, "your function switched off the check of what it calls "
                        "(sys.setprofile): that is not allowed while it is graded")  # fmt: skip
@@ -212,7 +331,10 @@ def verdict_of(ex: Exercise, trial: Trial, outcome: Outcome) -> Verdict:
     if trial.budget is not None and outcome.seconds > trial.budget:
         took = f"it took {outcome.seconds:.2g} s (at most {trial.budget:.2g} s allowed)"
         return Verdict(Status.FAILED, f"{took}, where {_too_slow(trial)}")
-    return judge(ex, resolve(trial.args), trial.expected, outcome.value)
+    verdict = judge(ex, resolve(trial.args), trial.expected, outcome.value)
+    if verdict.passed and ex.custom is not None and verdict.message:
+        verdict.message += f", in {outcome.seconds:.1f} s (time limit {ex.call_timeout:g} s)"
+    return verdict
 
 
 def _too_slow(trial: Trial) -> str:
@@ -262,7 +384,8 @@ def call_here(func: Callable, args: tuple, forbidden: Sequence[str] = ()) -> Out
     the data-only format."""
     start = time.perf_counter()
     try:
-        with _one_blas_thread(), CallMonitor(forbidden) as monitor:
+        # numpy's warnings (an overflow in exp) would go to stderr: the verdict explains them
+        with _one_blas_thread(), np.errstate(all="ignore"), CallMonitor(forbidden) as monitor:
             value = func(*resolve(args))
     except NotImplementedError:
         return Outcome("not implemented")

@@ -3,7 +3,7 @@
 The grader runs each exercise on its public cases (in :mod:`.assignments`, the ones the
 notebooks show) and then on the hidden cases here. The course is public, so a hidden case
 cannot come from a fixed seed: anybody could compute its inputs. A hidden case is a *kind*
-of input (its label, e.g. "a single example") and a recipe that draws the numbers from a
+of input (its label, e.g. "one example only (N = 1)") and a recipe that draws the numbers from a
 random generator, which the grader seeds from the instructor's secret, the exercise's
 grade_id and the case's position (:func:`generator`). Reading this file tells which kinds
 of case exist, never their numbers. Expected answers still come from each exercise's
@@ -29,15 +29,18 @@ import numpy as np
 from .assignments import (
     _backprop_case,
     _bowl_case,
+    _deep_case,
     _grad_case,
     _graph_case,
     _layer_case,
     _linear_back_case,
     _logits_case,
+    _momentum_case,
     _net_case,
     _random_graph,
     _regression_case,
     _step_case,
+    _tiny_mlp_case,
     _wavy_case,
     ref_backward,
     ref_forward,
@@ -122,22 +125,22 @@ def _saturated(rng: np.random.Generator) -> tuple:
 
 
 def _large_backprop(rng: np.random.Generator) -> tuple:
-    """A 256-64-10 network (17,098 parameters) on 32 examples: (x, t, W1, b1, W2, b2).
+    """A 256-64-10 network (17,098 parameters) on 32 examples: (x, t, W1, b1, W2, b2),
+    each W of shape (n_out, n_in) as in notebook 04.
 
-    Its weights are scaled by 1 / sqrt(n_in), as in the forward pass's networks. Unscaled,
-    as in the small cases, the cost is so large that the reference's finite differences
-    lose about 3e-8 to rounding, above the exercise's atol: a correct backprop would fail.
+    Its weights are scaled by 1 / sqrt(n_in), as in the forward pass's networks, so that
+    the sigmoids are not all saturated.
     """
     x, (W1, W2), (b1, b2) = _net_case(_seed(rng), [256, 64, 10], 32)
-    return (x, rng.standard_normal((32, 10)), W1, b1, W2, b2)
+    return (x, rng.uniform(0.0, 1.0, (32, 10)), W1.T.copy(), b1, W2.T.copy(), b2)
 
 
 EXP_OVERFLOW = float(np.log(np.finfo(np.float64).max))  # 709.78: np.exp overflows above it
 
 
 def _large_logits(rng: np.random.Generator) -> tuple:
-    """(z, t) for 4 examples and 10 classes, logits in the hundreds, at least one of them
-    above EXP_OVERFLOW, so that a softmax without the max subtracted overflows."""
+    """(z: (10, 4), t) for 4 examples and 10 classes, logits in the hundreds, at least one of
+    them above EXP_OVERFLOW, so that a softmax without the max subtracted overflows."""
     while True:  # accepts about 24 draws in 25
         z, t = _logits_case(_seed(rng), 4, 10, 500.0)
         if z.max() > EXP_OVERFLOW:
@@ -166,7 +169,21 @@ HIDDEN: dict[str, tuple[HiddenCase, ...]] = {
     ),
     "total_loss_and_gradient": (
         HiddenCase("fifty examples", lambda rng: _regression_case(_seed(rng), 50)),
-        HiddenCase("a single example", lambda rng: _regression_case(_seed(rng), 1)),
+        HiddenCase("one example only (N = 1)", lambda rng: _regression_case(_seed(rng), 1)),
+    ),
+    "momentum_step": (
+        HiddenCase(
+            "ten parameters, a small eta (0.005 to 0.02), mu = 0.99",
+            lambda rng: _momentum_case(_seed(rng), 10, float(rng.uniform(0.005, 0.02)), 0.99),
+        ),
+        HiddenCase(
+            "mu = 0: plain gradient descent",
+            lambda rng: _momentum_case(_seed(rng), 4, float(rng.uniform(0.05, 0.5)), 0.0),
+        ),
+        HiddenCase(
+            "one parameter, mu between 0.5 and 0.95",
+            lambda rng: _momentum_case(_seed(rng), 1, 0.1, float(rng.uniform(0.5, 0.95))),
+        ),
     ),
     # 02 chain rule
     "local_derivatives": (
@@ -194,6 +211,20 @@ HIDDEN: dict[str, tuple[HiddenCase, ...]] = {
         HiddenCase("a random graph of 30 nodes", lambda rng: _graph_case(_graph(rng, 4, 26))),
         HiddenCase("a random graph of 12 nodes", lambda rng: _graph_case(_graph(rng, 2, 10))),
         HiddenCase("a single input node", lambda rng: _graph_case([["input", _input_value(rng)]])),
+    ),
+    "train_tiny_mlp": (
+        HiddenCase(
+            "a 3-4-1 network, 8 examples, 8 steps",
+            lambda rng: _tiny_mlp_case(_seed(rng), 8, 3, 4, float(rng.uniform(0.1, 0.4)), 8),
+        ),
+        HiddenCase(
+            "one example, one input, 2 hidden units, 3 steps",
+            lambda rng: _tiny_mlp_case(_seed(rng), 1, 1, 2, 0.5, 3),
+        ),
+        HiddenCase(
+            "no step at all (steps = 0): the gradient and the loss at the start",
+            lambda rng: _tiny_mlp_case(_seed(rng), 5, 2, 3, 0.5, 0),
+        ),
     ),
     # 03 forward pass
     "neuron": (
@@ -245,6 +276,25 @@ HIDDEN: dict[str, tuple[HiddenCase, ...]] = {
             "a 2-3-1 network on one example", lambda rng: _backprop_case(_seed(rng), 1, (2, 3, 1))
         ),
         HiddenCase("a 256-64-10 network on a batch of 32", _large_backprop, timed=True),
+    ),
+    "backprop_deep": (
+        HiddenCase(
+            "a 5-7-6-4-3 network (four layers) on 9 examples",
+            lambda rng: _deep_case(_seed(rng), 9, (5, 7, 6, 4, 3)),
+        ),
+        HiddenCase(
+            "a single layer (no hidden layer), 4 inputs, 2 outputs, on 6 examples",
+            lambda rng: _deep_case(_seed(rng), 6, (4, 2)),
+        ),
+        HiddenCase(
+            "a 2-3-3-1 network (one output) on one example",
+            lambda rng: _deep_case(_seed(rng), 1, (2, 3, 3, 1)),
+        ),
+        HiddenCase(
+            "a 256-64-32-10 network on a batch of 32",
+            lambda rng: _deep_case(_seed(rng), 32, (256, 64, 32, 10)),
+            timed=True,
+        ),
     ),
     # 05 digit classification
     "softmax": (

@@ -41,6 +41,7 @@ except ModuleNotFoundError:  # Python 3.10: tomli (a dev dependency), else no ve
 INSTRUCTOR_ONLY: tuple[str, ...] = (
     "course_lib/exercises/hidden.py",  # the hidden cases
     "course_lib/exercises/grade.py",  # the batch grader
+    "course_lib/exercises/gradebook.py",  # rosters, overrides, LMS files
     "course_lib/exercises/gradescope.py",  # the Gradescope autograder
     "course_lib/exercises/build.py",  # exercises/ from solutions/
     "course_lib/exercises/release.py",  # this module
@@ -94,8 +95,8 @@ The first run creates `.venv/` and installs the course into it (a minute or two)
 runs reuse it. Without `make`, the same in plain pip:
 
 ```bash
-python3 -m venv .venv && .venv/bin/pip install -e .                      # once
-.venv/bin/jupyter lab --LabApp.default_url=/lab/tree/notebooks/00_welcome.ipynb   # each time
+python3 -m venv .venv && .venv/bin/pip install -e .     # once
+.venv/bin/course-lib lab                                 # each time: JupyterLab on 00_welcome
 ```
 
 (On Windows, use `.venv\\Scripts\\` in place of `.venv/bin/`.) `.venv/bin/course-lib doctor`
@@ -156,11 +157,9 @@ $(STAMP): pyproject.toml
 \t$(BIN)/python -m pip install --quiet -e .
 \ttouch $(STAMP)
 
-# jupyter refuses to run as root unless told; root is common in containers
-ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
-
+# course-lib lab starts JupyterLab on the welcome notebook (adding --allow-root as root)
 lab: $(STAMP)
-\t$(BIN)/jupyter lab $(ROOT_FLAG) --LabApp.default_url=/lab/tree/notebooks/00_welcome.ipynb
+\t$(BIN)/course-lib lab
 """
 
 

@@ -64,9 +64,14 @@ def _arg_names(ex: Exercise) -> list[str]:
     return list(inspect.signature(ex.reference).parameters)
 
 
-def explain(ex: Exercise, results: Sequence[CaseResult], indent: str = "   ") -> list[str]:
-    """The lines under the summary: for a failure, what went in (public cases only),
-    what was expected, what came back, the relative error, a pointed remark and the hint."""
+def explain(
+    ex: Exercise, results: Sequence[CaseResult], indent: str = "   ", hint: bool = False
+) -> list[str]:
+    """The lines under the summary: for a failure, what is wrong and where (every item of
+    a returned tuple, ✓ or ✗), what went in (public cases only), what was expected, what
+    came back, the relative error and a pointed remark. The hint, which says how to write
+    the code, only when ``hint`` is True (asked for, or after repeated failures); else how
+    to ask for it."""
     if not results or results[-1].verdict.passed:
         return []
     last = results[-1]
@@ -76,11 +81,16 @@ def explain(ex: Exercise, results: Sequence[CaseResult], indent: str = "   ") ->
     lines = []
     if v.status is Status.ERROR:
         lines.append(f"calling `{ex.function}` failed: {v.message}")
+    elif v.items:  # every item of the returned tuple, right or wrong
+        lines.append("what you returned, from the output layer back (start at the first ✗):"
+                     if ex.order else "what you returned:")  # fmt: skip
+        lines += [f"  {item}" for item in v.items]
     elif v.status is Status.FAILED:
         message = v.message or "wrong result"
         if message.startswith(("your ", "item ")):
             message = message[0].upper() + message[1:]
         lines.append(message)
+    lines += v.details
     if last.hidden:
         lines.append(
             f"(a hidden case: {last.trial.label}; the public cases passed, so think about "
@@ -90,18 +100,24 @@ def explain(ex: Exercise, results: Sequence[CaseResult], indent: str = "   ") ->
         pairs = zip(_arg_names(ex), last.trial.args, strict=False)
         lines.append("input: " + "; ".join(f"{n} = {describe(a)}" for n, a in pairs))
         if v.expected is not None:
-            lines.append(f"expected: {describe(v.expected)}")
-            lines.append(f"got:      {describe(v.got)}")
+            what = f"{v.message.split(' (item')[0]} " if v.items else ""  # the first ✗
+            lines.append(f"expected {what}: {describe(v.expected)}".replace(" :", ":"))
+            lines.append(f"got {what}:      {describe(v.got)}".replace(" :", ":"))
+        index = sum(not r.hidden for r in results) - 1  # public cases run first, in order
+        lines.append(f"(to try it yourself: check.inputs({ex.grade_id!r})[{index}] are "
+                     "these arguments)")  # fmt: skip
     if v.relative_error is not None:
         lines.append(f"relative error: {v.relative_error:.2e}")
-    lines += v.details
-    lines.append(f"hint: {ex.hint}")
+    if hint:
+        lines.append(f"hint: {ex.hint}")
+    else:
+        lines.append(f"stuck? check({ex.grade_id!r}, {ex.function}, hint=True) shows a hint")
     return [indent + line for line in lines]
 
 
-def report(ex: Exercise, results: Sequence[CaseResult]) -> str:
+def report(ex: Exercise, results: Sequence[CaseResult], hint: bool = False) -> str:
     """What a check cell prints."""
-    return "\n".join([summary_line(ex, results), *explain(ex, results)])
+    return "\n".join([summary_line(ex, results), *explain(ex, results, hint=hint)])
 
 
 def exercise_lines(r: ExerciseResult) -> list[str]:

@@ -13,7 +13,9 @@ untrusted notebooks, Linux). The learner's code runs in a :mod:`.worker` process
   a function that hangs, crashes or exits costs only its own points (the worker is
   restarted and the cells that ran well are run again);
 - sending back only data (:mod:`.codec`, never pickle). Expected answers and the
-  comparison stay in this process (:mod:`.check`).
+  comparison stay in this process (:mod:`.engine`);
+- with the course's reference in place of the earlier exercises a function may call
+  (``Exercise.uses``: 4.3 calls 4.1 and 4.2), so that one mistake is not paid twice.
 """
 
 from __future__ import annotations
@@ -238,7 +240,7 @@ class Worker:
     def __init__(
         self, scratch: Path, limits: Limits, sandbox: Sandbox | None = None,
         uid: int | None = None, cancellation: Cancellation | None = None,
-        watch: dict[str, list[str]] | None = None,
+        watch: dict[str, Any] | None = None,
     ) -> None:  # fmt: skip
         self.limits, self.cancellation = limits, cancellation
         self.sandbox_pid: int | None = None  # the sandbox's first process, in our PID view
@@ -277,7 +279,7 @@ class Worker:
             # wait until Python and numpy are loaded, so that timeouts are fair on a busy machine
             self._await_reply(time.monotonic() + limits.startup_timeout)
             if watch:  # before any learner code (see worker.py)
-                self.request({"op": "watch", "specs": watch}, limits.startup_timeout)
+                self.request({"op": "watch", **watch}, limits.startup_timeout)
         except (WorkerTimeout, WorkerDied):
             self.kill()
             raise WorkerDied("the process for your code could not start") from None
@@ -440,7 +442,7 @@ class Session:
     def __init__(
         self, cells: list[tuple[int, str]], scratch: Path, limits: Limits,
         sandbox: Sandbox | None = None, uid: int | None = None,
-        cancellation: Cancellation | None = None, watch: dict[str, list[str]] | None = None,
+        cancellation: Cancellation | None = None, watch: dict[str, Any] | None = None,
     ) -> None:  # fmt: skip
         self.cells, self.scratch, self.limits = cells, scratch, limits
         self.sandbox, self.uid, self.cancellation = sandbox, uid, cancellation
@@ -574,7 +576,11 @@ def run_notebook(
             copy = scratch / NOTEBOOK  # the learner's own copy (read-only in the sandbox)
             copy.write_bytes(data)
             os.chmod(copy, 0o644)
-            watch = {ex.function: list(ex.forbidden) for ex in assignment.exercises}
+            # what each function may not call, and the earlier functions whose reference
+            # is put in place of the learner's while it runs (no double jeopardy)
+            watch = {"specs": {ex.function: list(ex.forbidden) for ex in assignment.exercises},
+                     "uses": {ex.function: list(ex.uses) for ex in assignment.exercises
+                              if ex.uses}}  # fmt: skip
             session = Session(code_cells(nb), scratch, limits, sandbox, uid, cancellation, watch)
             try:
                 session.run_all()

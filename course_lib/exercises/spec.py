@@ -42,10 +42,27 @@ class Case:
 
 @dataclass(frozen=True)
 class Mistake:
-    """A known wrong answer: if the learner's result equals ``wrong(*args)``, say ``message``."""
+    """A known wrong answer: if the learner's result equals ``wrong(*args)``, say ``message``.
+
+    ``message`` says what is wrong and where, never the formula (that is the hint's job,
+    shown on request). ``name`` is the mistake's key in the instructor's catalogue of wrong
+    implementations (solutions/mistakes.py), which a test runs through the check.
+    """
 
     wrong: Callable[..., Any]
     message: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class ErrorRemark:
+    """A known mistake recognised by the error it raises: if the error message contains
+    ``text`` (and ``when(args)`` holds for the case, if given), say ``message``."""
+
+    text: str
+    message: str
+    name: str = ""
+    when: Callable[[tuple], bool] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,7 +77,9 @@ class Exercise:
     mistakes: tuple[Mistake, ...] = ()
     # a custom rule instead of "close to the reference": (args, got) -> Verdict
     custom: Callable[[tuple, Any], Verdict] | None = None
-    call_timeout: float = 10.0  # seconds for one call in the batch grader
+    # the time limit of one call, in seconds: the same in the notebook's check cell,
+    # `course-lib check` and the grader (unless the instructor gives --call-timeout)
+    call_timeout: float = 10.0
     # a fast implementation of the answer: a timed case may take at most SPEED_SLACK s plus
     # SPEED_FACTOR times what it takes (finite differences take ~10,000 times as long)
     speed_reference: Callable[..., Any] | None = None
@@ -69,6 +88,15 @@ class Exercise:
     # see .monitor), and the reason given when it does
     forbidden: tuple[str, ...] = ()
     forbidden_reason: str = ""
+    errors: tuple[ErrorRemark, ...] = ()  # known mistakes recognised by the error raised
+    # earlier graded functions this one may call: the grader puts their reference in place
+    # of the learner's while it runs this one; the check cell says "fix 4.2 first"
+    uses: tuple[str, ...] = ()
+    order: tuple[int, ...] = ()  # the order in which to report the items of a returned tuple
+    batch: Callable[[tuple], int] | None = None  # the batch size N of a case's arguments
+    # more things to say about a wrong answer: (args, got) -> remarks
+    diagnose: Callable[[tuple, Any], list[str]] | None = None
+    number: str = ""  # "4.2": from the notebook's stem and the exercise's place in it
 
     @property
     def function(self) -> str:
@@ -105,7 +133,10 @@ def load_assignments(specs: dict[str, Exercise], catalog: Path = CATALOG) -> dic
         )
     assignments = {}
     for stem, a in data.items():
-        exercises = [replace(specs[gid], grade_id=gid, points=pts) for gid, pts in a["exercises"]]
+        exercises = [
+            replace(specs[gid], grade_id=gid, points=pts, number=f"{int(stem[:2])}.{i + 1}")
+            for i, (gid, pts) in enumerate(a["exercises"])
+        ]
         assignments[stem] = Assignment(stem, a["title"], tuple(exercises))
     return assignments
 
@@ -132,13 +163,17 @@ class Verdict:
     got: Any = None
     relative_error: float | None = None
     details: list[str] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)  # one line per item of a returned tuple
 
     @property
     def passed(self) -> bool:
         return self.status is Status.PASSED
 
 
-def describe(value: Any, limit: int = 8) -> str:
+SMALL = 16  # arrays of at most this many entries are shown in full
+
+
+def describe(value: Any, limit: int = SMALL) -> str:
     """A short, safe description of a value: small arrays in full (4 digits), big ones by shape."""
     if isinstance(value, np.ndarray):
         if value.size <= limit and value.dtype.kind in "biuf":

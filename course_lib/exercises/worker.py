@@ -10,8 +10,11 @@ original stdout; the learner's code sees an empty stdin and writes into a capped
 buffer (or /dev/null at the C level). Requests:
 
 - ``{"op": "run", "source": ...}``: execute one code cell in the notebook's namespace
-- ``{"op": "watch", "specs": {function: [dotted names]}}``, first, before any cell: what
-  each graded function may not call (:mod:`.monitor`)
+- ``{"op": "watch", "specs": {function: [dotted names]}, "uses": {function: [names]}}``,
+  first, before any cell: what each graded function may not call (:mod:`.monitor`), and
+  which earlier graded functions it may call: while it runs, those names hold the
+  course's reference instead of the learner's version (so that a mistake in 4.2 costs
+  4.2 only, not 4.3 too); what the reference calls is not held against the learner
 - ``{"op": "call", "function": name, "args": [...]}``: call a function defined by the
   cells, and say which of the names it may not call it called
 
@@ -116,6 +119,18 @@ def _error_text(err: BaseException) -> str:
     return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
+def _substitute(reference: Any) -> Any:
+    """The grader's stand-in for an earlier exercise's function: its reference."""
+
+    def substitute(*args: Any, **kwargs: Any) -> Any:
+        return reference(*args, **kwargs)
+
+    return substitute
+
+
+_MISSING = object()
+
+
 def main() -> None:
     memory_mb, cpu_seconds, processes, uid = (int(a) for a in sys.argv[1:5])
     # private channels: requests from the real stdin, replies to a copy of the real stdout
@@ -146,6 +161,7 @@ def main() -> None:
     # could otherwise change what the names resolve to (course_lib.nn.__file__ = "x")
     monitors: dict[str, CallMonitor] = {}
     unwatched, ran = CallMonitor(()), False
+    substitutes: dict[str, dict[str, Any]] = {}
 
     for line in requests:
         try:
@@ -156,7 +172,14 @@ def main() -> None:
         if op == "watch":  # before any learner code: what each graded function may not call
             if ran:
                 return
-            monitors.update({name: CallMonitor(specs) for name, specs in request["specs"].items()})
+            if request.get("uses"):
+                from .assignments import SPECS  # the references, before any learner code
+
+                for name, earlier in request["uses"].items():
+                    substitutes[name] = {e: _substitute(SPECS[e].reference) for e in earlier}
+            trusted = [f for put_in in substitutes.values() for f in put_in.values()]
+            monitors.update({name: CallMonitor(specs, trusted=trusted)
+                             for name, specs in request["specs"].items()})  # fmt: skip
             reply({"id": rid})
         elif op == "run":
             ran = True
@@ -176,8 +199,11 @@ def main() -> None:
             if not callable(func):
                 result: dict = {"kind": "missing"}
             else:
+                put_in = substitutes.get(request["function"], {})
+                saved = {name: namespace.get(name, _MISSING) for name in put_in}
                 try:
                     args = resolve(request["args"])
+                    namespace.update(put_in)
                     with monitors.get(request["function"], unwatched) as monitor:
                         value = func(*args)
                     result = {"kind": "value", "value": value, "forbidden": monitor.calls,
@@ -186,6 +212,12 @@ def main() -> None:
                     result = {"kind": "not implemented"}
                 except BaseException as err:  # SystemExit and KeyboardInterrupt too
                     result = {"kind": "error", "message": f"it raised {_error_text(err)}"}
+                finally:  # the learner's own functions again
+                    for name, before in saved.items():
+                        if before is _MISSING:
+                            namespace.pop(name, None)
+                        else:
+                            namespace[name] = before
             result.update(id=rid, output=capture.take())
             try:
                 reply(result)

@@ -13,6 +13,8 @@ Everything here draws on a ``matplotlib.figure.Figure`` created directly (not th
   predicted probabilities.
 - :func:`show_weights`: the first layer's weights as 16x16 images.
 - :class:`DigitExplorer`: pick a test digit, see the image and the 10 probabilities.
+- :func:`show_distortions`: a few digits next to random distortions of them (augmentation).
+- :func:`show_speed`: seconds per epoch and accuracy of several implementations (a benchmark).
 """
 
 from __future__ import annotations
@@ -78,8 +80,9 @@ class LivePlot:
     so the curves grow in place while ``fit`` runs.
     """
 
-    def __init__(self, epochs: int, display: bool = True) -> None:
+    def __init__(self, epochs: int, display: bool = True, val_label: str = "validation") -> None:
         self.epochs = int(epochs)
+        self.val_label = val_label  # what fit's validation data is: the accuracy curve's label
         self.fig = Figure(figsize=(9, 3.2), layout="constrained")
         self.ax_loss, self.ax_acc = self.fig.subplots(1, 2)
         self.handle = None
@@ -100,7 +103,7 @@ class LivePlot:
             if history.train_accuracy:
                 bx.plot(epochs, history.train_accuracy, "o-", label="training (as seen)")
             if history.val_accuracy:
-                bx.plot(epochs, history.val_accuracy, "s-", label="test")
+                bx.plot(epochs, history.val_accuracy, "s-", label=self.val_label)
             bx.legend(loc="lower right")
             low = min([low, *history.train_accuracy, *history.val_accuracy])
         ax.set(
@@ -248,6 +251,51 @@ def show_weights(W: np.ndarray, n: int = 16, cols: int = 8, title: str | None = 
         ax.set_title(f"unit {j}", fontsize=8)
     if title:
         fig.suptitle(title, fontsize=10)
+    return fig
+
+
+def show_distortions(originals: np.ndarray, distorted: list[np.ndarray]) -> Figure:
+    """Each original digit (first column) beside its distorted versions (one per column).
+
+    originals: (n, 256); distorted: a list of (n, 256), one array per column.
+    """
+    originals = np.asarray(originals)
+    cols = 1 + len(distorted)
+    fig = Figure(figsize=(0.9 * cols, 0.95 * len(originals)), layout="constrained")
+    axes = fig.subplots(len(originals), cols, squeeze=False)
+    for i, row in enumerate(axes):
+        for j, ax in enumerate(row):
+            _draw_digit(ax, originals[i] if j == 0 else distorted[j - 1][i])
+    axes[0, 0].set_title("original", fontsize=8)
+    for j in range(1, cols):
+        axes[0, j].set_title(f"epoch {j}", fontsize=8)
+    return fig
+
+
+def show_speed(rows: list[dict], title: str = "") -> Figure:
+    """Bars of seconds per epoch, labelled with test accuracy, one per implementation.
+
+    rows: dicts with "implementation", "seconds_per_epoch" and "test_accuracy"
+    (as written by benchmarks/bench_train.py --json).
+    """
+    names = [r["implementation"] for r in rows]
+    seconds = [r["seconds_per_epoch"] for r in rows]
+    fig = Figure(figsize=(7, 0.45 * len(rows) + 1.0), layout="constrained")
+    ax = fig.subplots()
+    bars = ax.barh(names, seconds, color="tab:blue")
+    ax.invert_yaxis()  # the first row on top
+    for bar, r in zip(bars, rows, strict=True):
+        ax.text(
+            bar.get_width(),
+            bar.get_y() + bar.get_height() / 2,
+            f" {r['seconds_per_epoch'] * 1000:.0f} ms, {r['test_accuracy']:.1%}",
+            va="center",
+            fontsize=8,
+        )
+    ax.set_xlim(0, 1.35 * max(seconds))
+    ax.set_xlabel("seconds per epoch (lower is faster); label: ms per epoch, test accuracy")
+    if title:
+        ax.set_title(title, fontsize=9)
     return fig
 
 

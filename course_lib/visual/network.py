@@ -10,8 +10,8 @@ The lecture's pictures, made runnable (notebooks 03 and 04):
 - :func:`backward_steps` lists that backward pass one node at a time, with the
   computation of each ``dC/dz`` written out with numbers; :class:`BackwardStepper`
   is an ipywidget that steps through it on the drawing.
-- :func:`time_gradient_methods` and :func:`plot_gradient_timings` measure point 3:
-  backprop against finite differences for networks of growing size.
+
+Point 3 (backprop against finite differences, timed) is in :mod:`.gradient_cost`.
 
 Conventions as in :mod:`course_lib.nn`: ``z = a @ W + b`` with ``W: (n_in, n_out)``;
 every layer (the output layer too) uses the sigmoid; the cost of one example is
@@ -20,14 +20,12 @@ every layer (the output layer too) uses the sigmoid; the cost of one example is
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from course_lib.gradcheck import numerical_gradient
-from course_lib.nn import MSELoss, Sigmoid, mlp
+from course_lib.nn import Sigmoid
 
 # colours shared by the drawings
 _NEURON = "#dbe9f6"
@@ -518,102 +516,3 @@ class BackwardStepper:
                 # send a blank image to JupyterLab
                 plt.close(ax.figure)
                 display(ax.figure)
-
-
-# ----- point 3: the cost of a gradient -----
-
-
-@dataclass(frozen=True)
-class GradientTiming:
-    """Seconds to get the full gradient of one network, by backprop and by finite differences."""
-
-    sizes: tuple[int, ...]
-    n_parameters: int
-    backprop_seconds: float
-    finite_difference_seconds: float
-    backprop_forward_passes: int
-    finite_difference_forward_passes: int
-
-    @property
-    def ratio(self) -> float:
-        """How many times slower finite differences are."""
-        return self.finite_difference_seconds / self.backprop_seconds
-
-
-def time_gradient_methods(
-    sizes_list: Sequence[Sequence[int]],
-    batch_size: int = 8,
-    rng: int = 0,
-    repeats: int = 20,
-    fd_repeats: int = 3,
-) -> list[GradientTiming]:
-    """Time the gradient of ``C`` for each ``mlp(sizes)`` (sigmoid, float64, MSE loss).
-
-    Backprop: one forward and one backward pass (best of ``repeats`` runs).
-    Finite differences: two forward passes per parameter (central differences),
-    best of ``fd_repeats`` runs. The best run is the one least disturbed by other work.
-    Forward passes are counted, not assumed.
-    """
-    gen = np.random.default_rng(rng)
-    results = []
-    for sizes in sizes_list:
-        model = mlp(list(sizes), activation=Sigmoid, rng=gen, dtype=np.float64)
-        X = gen.standard_normal((batch_size, sizes[0]))
-        T = gen.standard_normal((batch_size, sizes[-1]))
-        loss = MSELoss()
-        count = [0]
-
-        def cost(model=model, X=X, T=T, loss=loss, count=count) -> float:
-            count[0] += 1
-            return loss.forward(model.forward(X), T)
-
-        backprop_seconds = np.inf
-        for _ in range(repeats):
-            count[0] = 0
-            start = time.perf_counter()
-            cost()
-            model.backward(loss.backward())
-            backprop_seconds = min(backprop_seconds, time.perf_counter() - start)
-        backprop_passes = count[0]
-        fd_seconds = np.inf
-        for _ in range(fd_repeats):
-            count[0] = 0
-            start = time.perf_counter()
-            for _, value, _ in model.parameters():
-                numerical_gradient(cost, value)
-            fd_seconds = min(fd_seconds, time.perf_counter() - start)
-        results.append(
-            GradientTiming(
-                tuple(sizes),
-                model.n_parameters(),
-                backprop_seconds,
-                fd_seconds,
-                backprop_passes,
-                count[0],
-            )
-        )
-    return results
-
-
-def plot_gradient_timings(results: Sequence[GradientTiming]):
-    """Two log-log panels: seconds per gradient for both methods, and their ratio.
-
-    Returns the Figure.
-    """
-    import matplotlib.pyplot as plt
-
-    n = [r.n_parameters for r in results]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
-    left.loglog(n, [r.finite_difference_seconds for r in results], "o-", label="finite differences")
-    left.loglog(n, [r.backprop_seconds for r in results], "s-", label="backprop")
-    left.set_xlabel("number of parameters")
-    left.set_ylabel("seconds for the full gradient")
-    left.legend()
-    left.grid(True, which="both", alpha=0.3)
-    right.loglog(n, [r.ratio for r in results], "o-", color="C3")
-    right.set_xlabel("number of parameters")
-    right.set_ylabel("finite differences / backprop")
-    right.set_title("how many times faster backprop is")
-    right.grid(True, which="both", alpha=0.3)
-    fig.tight_layout()
-    return fig
