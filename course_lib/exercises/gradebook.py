@@ -202,7 +202,7 @@ def override_markdown(result: NotebookResult) -> str:
     lines = override_lines(result).values()
     if not lines:
         return ""
-    return "\n".join(["## Points changed by your instructor", "",
+    return "\n".join(["", "## Points changed by your instructor", "",
                       *(f"- {markdown(line)}" for line in lines), ""])  # fmt: skip
 
 
