@@ -5,14 +5,15 @@ A batch of N examples is a matrix with one example per row, so a layer computes
     z = a @ W + b          a: (N, n_in), W: (n_in, n_out), b: (n_out,), z: (N, n_out)
 
 Every layer has ``forward(x)`` and ``backward(grad_out) -> grad_in``. Forward keeps
-what backward needs; backward receives dC/d(output) and returns dC/d(input):
+what backward needs; backward receives dL/d(output) and returns dL/d(input), where L is
+the batch loss (written dC/d... below, as in the lecture's point 7 and 8, for one example):
 
 - :class:`Linear` backward is lecture point 8, ``dC/dw = a * dC/dz``, for a whole
   matrix at once: ``dW = a.T @ dC/dz``; and it sends ``dC/dz @ W.T`` back.
 - an activation's backward is the *amplifier* of point 7: ``dC/dz = sigma'(z) * dC/da``.
 
-Losses take the network's output and the targets and return the mean cost over
-the batch; their ``backward()`` starts the backward pass.
+Losses take the network's output and the targets and return the batch loss L, the mean
+of the examples' costs C^n; their ``backward()`` starts the backward pass with dL/d(output).
 """
 
 from __future__ import annotations
@@ -333,7 +334,7 @@ def mlp(
 
 
 class MSELoss:
-    """C = (1/N) sum_n 1/2 ||y_n - t_n||^2; dC/dy = (y - t) / N.
+    """L = (1/N) sum_n C^n with C^n = 1/2 ||y^n - t^n||^2; dL/dy = (y - t) / N.
 
     outputs y and targets t: both (N, K).
     """
@@ -355,7 +356,7 @@ class MSELoss:
         return float(0.5 * (self.diff**2).sum()) / y.shape[0]
 
     def backward(self) -> np.ndarray:
-        """dC/dy: (N, K)."""
+        """dL/dy: (N, K)."""
         if self.diff is None:
             raise RuntimeError("MSELoss.backward() was called before forward(): run forward first")
         return self.diff / self.diff.shape[0]
@@ -373,7 +374,7 @@ def softmax(z: np.ndarray) -> np.ndarray:
 
 
 class SoftmaxCrossEntropy:
-    """C = -(1/N) sum_n log softmax(z_n)[t_n]; dC/dz = (softmax(z) - onehot(t)) / N.
+    """L = (1/N) sum_n C^n with C^n = -log softmax(z^n)[t^n]; dL/dz = (softmax(z) - onehot(t)) / N.
 
     logits z: (N, K); targets t: (N,) integer class labels in [0, K).
 
@@ -407,7 +408,7 @@ class SoftmaxCrossEntropy:
         return cost
 
     def backward(self) -> np.ndarray:
-        """dC/dz: (N, K)."""
+        """dL/dz: (N, K)."""
         if self.probs is None:
             raise RuntimeError(
                 "SoftmaxCrossEntropy.backward() was called before forward(): run forward first"
