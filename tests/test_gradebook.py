@@ -171,6 +171,16 @@ def test_matching_rules():
     assert not Student("2").owns(Path("/c/x/04.ipynb"))  # no login, no pattern: nothing
 
 
+def test_a_file_named_after_a_classmate_stays_its_owners():
+    """alice cannot hand bob a submission: a home folder outweighs a word of a file name."""
+    from course_lib.exercises.gradebook import owners
+
+    alice, bob = Student("1", login="alice"), Student("2", login="bob")
+    mine = Path("/c/jupyter-alice/REPO/exercises/04_backward_pass_bob.ipynb")
+    loose = Path("/c/inbox/04_backward_pass_bob.ipynb")
+    assert owners([alice, bob], [mine, loose]) == {mine: [alice], loose: [bob]}
+
+
 def test_roster_file_from_a_spreadsheet_with_a_bom_and_extra_columns(tmp_path):
     (tmp_path / "r.csv").write_text("\ufeffStudent_ID,Name,Notes\ns1,Ann,x\n", encoding="utf-8")
     assert read_roster(tmp_path / "r.csv") == [Student("s1", name="Ann")]

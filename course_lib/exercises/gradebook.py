@@ -8,8 +8,9 @@ are ignored):
 - ``name``, ``email``, ``section`` (optional): copied to the exports;
 - ``login`` (optional): the student's hub user name. A submission belongs to the student
   when one folder of its path is ``login``, ``jupyter-login`` (The Littlest JupyterHub's
-  home folders) or ``claim-login`` (Zero to JupyterHub's volumes), or when its file name
-  holds ``login`` as a whole word (``alice_04.ipynb``, ``04-alice.ipynb``);
+  home folders) or ``claim-login`` (Zero to JupyterHub's volumes), or else when its file
+  name holds ``login`` as a whole word (``alice_04.ipynb``, ``04-alice.ipynb``): a folder
+  outweighs a file name, so a file in alice's home named after bob is alice's;
 - ``submission`` (optional): a glob pattern matched against the submission's path
   (``*/smithj_*.ipynb``), for names the rules above do not catch.
 
@@ -78,19 +79,23 @@ class Student:
     login: str = ""
     submission: str = ""  # a glob pattern
 
-    def owns(self, path: Path) -> bool:
-        """Whether the submission at ``path`` is this student's (see the module's rules)."""
+    def match(self, path: Path) -> int:
+        """How strongly the submission at ``path`` is this student's: 2 by the roster's
+        pattern or a home folder, 1 by a word of the file name, 0 not at all."""
         text = path.as_posix().lower()
         if self.submission and fnmatch.fnmatch(text, self.submission.lower()):
-            return True
+            return 2
         login = self.login.lower()
         if not login:
-            return False
+            return 0
         if any(part.lower() in (login, f"jupyter-{login}", f"claim-{login}")
                for part in path.parent.parts):  # fmt: skip
-            return True
+            return 2
         word = rf"(?<![a-z0-9]){re.escape(login)}(?![a-z0-9])"
-        return re.search(word, path.stem.lower()) is not None
+        return 1 if re.search(word, path.stem.lower()) else 0
+
+    def owns(self, path: Path) -> bool:
+        return self.match(path) > 0
 
 
 def read_roster(path: Path) -> list[Student]:
@@ -114,8 +119,15 @@ def read_roster(path: Path) -> list[Student]:
 
 
 def owners(students: list[Student], paths: list[Path]) -> dict[Path, list[Student]]:
-    """Every submission's matching students (none, one, or several: ambiguous)."""
-    return {p: [s for s in students if s.owns(p)] for p in paths}
+    """Every submission's matching students (none, one, or several: ambiguous). A home
+    folder or a roster pattern outweighs a word of the file name, so that a file in
+    alice's home named after bob is alice's."""
+    found = {}
+    for p in paths:
+        strength = {s.student_id: s.match(p) for s in students}
+        best = max(strength.values(), default=0)
+        found[p] = [s for s in students if best and strength[s.student_id] == best]
+    return found
 
 
 # ----- overrides -----
