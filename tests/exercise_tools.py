@@ -32,15 +32,21 @@ def answers(stem: str) -> dict[str, str]:
     }
 
 
-def exercise_with_answers(stem: str, path: Path, sources: dict[str, str] | None = None) -> Path:
-    """Write the exercise notebook with the solution's answers (or ``sources``) put back."""
-    sources = answers(stem) if sources is None else sources
-    nb = nbformat.read(EXERCISES / f"{stem}.ipynb", as_version=4)
+def with_sources(source: Path, path: Path, sources: dict[str, str]) -> Path:
+    """Write the notebook ``source`` to ``path`` with the cells named in ``sources`` (by
+    grade_id) replaced by their new source."""
+    nb = nbformat.read(source, as_version=4)
     for cell in nb.cells:
         if grade_id(cell) in sources:
             cell.source = sources[grade_id(cell)]
     nbformat.write(nb, path)
     return path
+
+
+def exercise_with_answers(stem: str, path: Path, sources: dict[str, str] | None = None) -> Path:
+    """Write the exercise notebook with the solution's answers (or ``sources``) put back."""
+    sources = answers(stem) if sources is None else sources
+    return with_sources(EXERCISES / f"{stem}.ipynb", path, sources)
 
 
 def solution_with(stem: str, path: Path, changes: dict[str, tuple[str, str]]) -> Path:

@@ -21,14 +21,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from exercise_tools import SOLUTIONS, STEMS, grade_id
+from exercise_tools import SOLUTIONS, STEMS, grade_id, with_sources
 
 from course_lib.exercises.assignments import ASSIGNMENTS
 from course_lib.exercises.codec import dumps
 from course_lib.exercises.grade import grade as grade_here
 from course_lib.exercises.grade import prepare
 
-FULL_04 = {"sigmoid_backward": 1, "linear_backward": 2, "backprop": 3}
+FULL_04 = {ex.grade_id: ex.points for ex in ASSIGNMENTS["04_backward_pass"].exercises}
 
 
 def body(stem: str, gid: str, code: str) -> dict[str, str]:
@@ -41,12 +41,8 @@ def body(stem: str, gid: str, code: str) -> dict[str, str]:
 
 
 def notebook(stem: str, path: Path, answers: dict[str, str]) -> Path:
-    nb = nbformat.read(SOLUTIONS / f"{stem}.ipynb", as_version=4)
-    for cell in nb.cells:
-        if grade_id(cell) in answers:
-            cell.source = answers[grade_id(cell)]
-    nbformat.write(nb, path)
-    return path
+    """The solution notebook with the answer cells in ``answers`` replaced."""
+    return with_sources(SOLUTIONS / f"{stem}.ipynb", path, answers)
 
 
 def grade(stem: str, subs: Path, out: Path, *extra: str, secret: str = "s3cret") -> dict:

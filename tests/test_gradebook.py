@@ -162,13 +162,13 @@ def test_a_bad_roster_is_refused_before_grading(tmp_path, capsys):
 
 def test_matching_rules():
     alice = Student("1", login="alice")
-    assert alice.owns(Path("/c/jupyter-alice/REPO/exercises/04.ipynb"))
-    assert alice.owns(Path("/c/claim-alice/04.ipynb"))
-    assert alice.owns(Path("/c/Alice/04.ipynb"))  # letter case ignored
-    assert alice.owns(Path("/c/inbox/04_backward_pass-alice.ipynb"))
-    assert not alice.owns(Path("/c/inbox/04_backward_pass-alicex.ipynb"))  # not a whole word
-    assert not alice.owns(Path("/c/malice/04.ipynb"))
-    assert not Student("2").owns(Path("/c/x/04.ipynb"))  # no login, no pattern: nothing
+    assert alice.match(Path("/c/jupyter-alice/REPO/exercises/04.ipynb"))
+    assert alice.match(Path("/c/claim-alice/04.ipynb"))
+    assert alice.match(Path("/c/Alice/04.ipynb"))  # letter case ignored
+    assert alice.match(Path("/c/inbox/04_backward_pass-alice.ipynb"))
+    assert not alice.match(Path("/c/inbox/04_backward_pass-alicex.ipynb"))  # not a whole word
+    assert not alice.match(Path("/c/malice/04.ipynb"))
+    assert not Student("2").match(Path("/c/x/04.ipynb"))  # no login, no pattern: nothing
 
 
 def test_a_file_named_after_a_classmate_stays_its_owners():

@@ -94,9 +94,6 @@ class Student:
         word = rf"(?<![a-z0-9]){re.escape(login)}(?![a-z0-9])"
         return 1 if re.search(word, path.stem.lower()) else 0
 
-    def owns(self, path: Path) -> bool:
-        return self.match(path) > 0
-
 
 def read_roster(path: Path) -> list[Student]:
     rows = _read_csv(path, ["student_id"], "roster")
