@@ -45,6 +45,17 @@ _non_negative = _number("a number >= 0", lambda v: 0 <= v < float("inf"))
 _fraction = _number("a fraction in [0, 1)", lambda v: 0 <= v < 1)
 
 
+def _count(text: str) -> int:
+    """An argparse type: a whole number >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1  # fails the test below
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="course-lib", description="Backpropagation course: tools for learners and instructors."
@@ -54,9 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
         "train",
         help="train a digit classifier (an MLP) on USPS and print its accuracy",
         description=(
-            "Train an MLP on the USPS digits (SGD + momentum, random distortions of the "
-            "training digits, weight decay, cosine schedule); a validation split of the "
-            "training set is held out, and both its accuracy and the test accuracy are printed."
+            "Train MLPs on the USPS digits and average them (SGD + momentum, random "
+            "distortions of the training digits, cosine schedule, label smoothing); a "
+            "validation split of the training set is held out, and both its accuracy and the "
+            "test accuracy are printed."
         ),
     )
     add_train_options(train)
@@ -121,10 +133,24 @@ def add_train_options(train: argparse.ArgumentParser) -> None:
         help="dropout probability after each hidden layer (default %(default)s)",
     )
     train.add_argument(
+        "--label-smoothing",
+        type=_fraction,
+        default=d.label_smoothing,
+        help="probability of the target spread over all classes (default %(default)s; 0 turns "
+        "it off)",
+    )
+    train.add_argument(
         "--ensemble",
         type=positive(int),
         default=d.ensemble,
         help="networks to train and average (default %(default)s)",
+    )
+    train.add_argument(
+        "--tta-copies",
+        type=_count,
+        default=d.tta_copies,
+        help="test-time augmentation: distorted copies of each digit whose logits are averaged "
+        "with its own (default %(default)s; 0 turns it off)",
     )
     train.add_argument(
         "--validation",

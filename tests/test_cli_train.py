@@ -1,7 +1,7 @@
 """`course-lib train`: small runs of the command, defaults from the recipe, bad options named.
 
-The full default run (>= 97% on the test set, about half a minute) is not a test: it is
-measured by benchmarks/ablation_train.py, and its figures are in notebook 05.
+The full default run (>= 97% on the test set, about 35 s) is not a test: it is measured by
+benchmarks/ablation_train.py, and its figures are in notebook 05.
 """
 
 import json
@@ -65,6 +65,10 @@ def test_small_run_with_options(capsys):
             "0",
             "--ensemble",
             "2",
+            "--tta-copies",
+            "2",
+            "--label-smoothing",
+            "0",
             "--dropout",
             "0.1",
             "--validation",
@@ -77,6 +81,8 @@ def test_small_run_with_options(capsys):
     assert code == 0
     last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert last["hidden"] == [32] and last["augment"] is False and last["ensemble"] == 2
+    assert last["tta_copies"] == 2  # recorded; without augmentation there is nothing to copy
+    assert last["label_smoothing"] == 0
     assert last["validation_accuracy"] is None and last["n_train"] == 7291
     assert last["test_accuracy"] > 0.8
 
@@ -100,6 +106,9 @@ def test_diverging_run_says_to_lower_the_learning_rate(capsys):
         (["--dropout", "1"], r"fraction in \[0, 1\), got '1'"),
         (["--validation", "x"], r"fraction in \[0, 1\), got 'x'"),
         (["--ensemble", "0"], "expected a positive int, got '0'"),
+        (["--tta-copies", "-2"], "expected a whole number >= 0, got '-2'"),
+        (["--label-smoothing", "1"], r"fraction in \[0, 1\), got '1'"),
+        (["--tta-copies", "1.5"], "expected a whole number >= 0, got '1.5'"),
     ],
 )
 def test_bad_options_are_named(args, message, capsys):

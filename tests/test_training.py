@@ -7,7 +7,13 @@ from course_lib.data import load_usps
 from course_lib.gradcheck import TOLERANCE, numerical_gradient, relative_error
 from course_lib.nn import Dropout, Linear, MSELoss, Sequential, SoftmaxCrossEntropy, mlp
 from course_lib.optim import SGD, Momentum, l2_penalty
-from course_lib.recipe import Recipe, build_model, split_validation
+from course_lib.recipe import (
+    Recipe,
+    averaged_logits,
+    build_model,
+    recipe_accuracy,
+    split_validation,
+)
 from course_lib.train import (
     TrainingDiverged,
     accuracy,
@@ -15,6 +21,7 @@ from course_lib.train import (
     cosine_schedule,
     fit,
     predict,
+    predict_logits,
     set_training,
 )
 
@@ -256,3 +263,34 @@ def test_recipe_model_has_dropout_after_each_hidden_layer():
     model = build_model(Recipe(hidden=[8, 6], dropout=0.3), 5, np.random.default_rng(0))
     names = [type(layer).__name__ for layer in model]
     assert names == ["Linear", "ReLU", "Dropout", "Linear", "ReLU", "Dropout", "Linear"]
+
+
+def test_test_time_augmentation_averages_the_copies_logits():
+    rng = np.random.default_rng(0)
+    model = build_model(Recipe(hidden=[8]), 256, rng)
+    X = rng.uniform(0, 1, (7, 256)).astype(np.float32)
+    plain = predict_logits(model, X)
+    assert np.array_equal(averaged_logits(model, X), plain)  # no copies: the plain logits
+    seen = []
+
+    def shifted(images, gen):  # a stand-in distortion whose copies we know
+        seen.append(int(gen.integers(1000)))
+        return images + len(seen)
+
+    mean = averaged_logits(model, X, shifted, copies=3, rng=5)
+    expected = (plain + sum(predict_logits(model, X + k) for k in (1, 2, 3))) / 4
+    np.testing.assert_allclose(mean, expected, rtol=1e-6)
+    seen_before = list(seen)
+    seen.clear()
+    averaged_logits(model, X, shifted, copies=3, rng=5)
+    assert seen == seen_before  # the copies are seeded
+
+
+def test_recipe_accuracy_uses_test_time_copies_only_with_augmentation():
+    rng = np.random.default_rng(1)
+    model = build_model(Recipe(hidden=[8]), 256, rng)
+    X = rng.uniform(0, 1, (50, 256)).astype(np.float32)
+    y = predict(model, X)
+    assert recipe_accuracy(Recipe(tta_copies=4, augment=False), model, X, y) == 1.0
+    with_copies = recipe_accuracy(Recipe(tta_copies=4), model, X, y)
+    assert with_copies == recipe_accuracy(Recipe(tta_copies=4), model, X, y) < 1.0
