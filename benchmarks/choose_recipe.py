@@ -9,28 +9,31 @@ held-out digits right wins; on a tie, the one listed first (candidates are liste
 and mildest first). Candidates that differ only in test-time augmentation share their
 trained networks.
 
-Studies, in the order they were run (``--base`` gives the recipe they were run on: the
-defaults of the time):
+Studies, in the order they were run. ``--base`` gives the recipe each ran on (the defaults of
+the time); the first two, rerun with these commands after the script replaced an older one,
+gave the same counts to the digit (training is seeded and deterministic).
 
-- ``distortion --base epochs=30 weight_decay=5e-4``: one network per fold, the milder
-  distortion (12 degrees, 10%, 0.6 px) against a stronger one (15 degrees, 15%, 1.0 px).
-  Milder: 7,218 right; stronger: 7,205.
-- ``ensemble --base epochs=30 weight_decay=5e-4``: 3 networks against 5. 3: 7,225; 5: 7,224.
-- ``budget --splits 2 --base weight_decay=5e-4``: what to spend the 60 s of ``course-lib
-  train`` on, with 3 networks: both distortions, 30 or 60 epochs, with or without test-time
-  augmentation (8 copies), on two splits (14,582 held-out digits). Winner: milder, 60
-  epochs, no copies, 14,470 right (benchmarks/results/choose_recipe_budget.json).
-- ``pieces --splits 2 --base weight_decay=5e-4``: the ablation of benchmarks/ablation_train.py
-  (each piece removed in turn) on held-out folds. The rule, fixed before running: a piece
-  whose removal keeps at least as many held-out digits right leaves the recipe (it is simpler
-  and cheaper without it). Weight decay left: 14,483 right without it, 14,470 with it
-  (benchmarks/results/choose_recipe_pieces_round1.json). ``pieces --splits 2`` on the new
-  recipe removed nothing (choose_recipe_pieces_round2.json).
-- ``additions --splits 2``: the tools of course_lib that the recipe does not use (weight
-  decay, dropout, label smoothing, test-time augmentation), each added alone. The rule, fixed
-  before running: the tool that gets the most held-out digits right joins the recipe if that
-  is more than the recipe without it; a tie keeps it out. Label smoothing 0.1 joined: 14,485
-  against 14,483 (choose_recipe_additions_round1.json).
+- ``distortion --base epochs=30 weight_decay=5e-4 label_smoothing=0``: one network per fold,
+  the milder distortion (12 degrees, 10%, 0.6 px) against a stronger one (15 degrees, 15%,
+  1.0 px). Milder: 7,218 right; stronger: 7,205.
+- ``ensemble --base epochs=30 weight_decay=5e-4 label_smoothing=0``: 3 networks against 5.
+  3: 7,225; 5: 7,224.
+- ``budget --splits 2 --base weight_decay=5e-4 label_smoothing=0``: what to spend the 60 s of
+  ``course-lib train`` on, with 3 networks: both distortions, 30 or 60 epochs, with or
+  without test-time augmentation (8 copies), on two splits (14,582 held-out digits). Winner:
+  milder, 60 epochs, no copies, 14,470 right (benchmarks/results/choose_recipe_budget.json).
+- ``pieces --splits 2 --base weight_decay=5e-4 label_smoothing=0``: the ablation of
+  benchmarks/ablation_train.py (each piece removed in turn) on held-out folds. The rule,
+  fixed before running: a piece whose removal keeps at least as many held-out digits right
+  leaves the recipe (it is simpler and cheaper without it). Weight decay left: 14,483 right
+  without it, 14,470 with it (choose_recipe_pieces_round1.json). Run again on the new recipe
+  (``pieces --splits 2 --base label_smoothing=0``), it removed nothing
+  (choose_recipe_pieces_round2.json).
+- ``additions --splits 2 --base label_smoothing=0``: the tools of course_lib that the recipe
+  does not use (weight decay, dropout, label smoothing, test-time augmentation), each added
+  alone. The rule, fixed before running: the tool that gets the most held-out digits right
+  joins the recipe if that is more than the recipe without it; a tie keeps it out. Label
+  smoothing 0.1 joined: 14,485 against 14,483 (choose_recipe_additions_round1.json).
 - ``round --splits 2``: both rules again, on the new recipe, sharing its training: nothing to
   remove, nothing to add (choose_recipe_round.json), so the recipe is final.
 
