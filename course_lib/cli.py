@@ -25,12 +25,12 @@ def _hidden_sizes(text: str) -> list[int]:
     return sizes
 
 
-def _number(what: str, ok: Callable[[float], bool]) -> Callable[[str], float]:
-    """An argparse type: a float for which ``ok`` holds, or a message naming what was given."""
+def _number(what: str, ok: Callable[[float], bool], kind: type = float) -> Callable[[str], float]:
+    """An argparse type: a ``kind`` for which ``ok`` holds, or a message naming what was given."""
 
     def parse(text: str) -> float:
         try:
-            value = float(text)
+            value = kind(text)
         except ValueError:
             value = float("nan")  # fails every test below
         if not ok(value):
@@ -43,17 +43,7 @@ def _number(what: str, ok: Callable[[float], bool]) -> Callable[[str], float]:
 _momentum = _number("a momentum in [0, 1)", lambda v: 0 <= v < 1)
 _non_negative = _number("a number >= 0", lambda v: 0 <= v < float("inf"))
 _fraction = _number("a fraction in [0, 1)", lambda v: 0 <= v < 1)
-
-
-def _count(text: str) -> int:
-    """An argparse type: a whole number >= 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1  # fails the test below
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
-    return value
+_count = _number("a whole number >= 0", lambda v: v >= 0, kind=int)
 
 
 def build_parser() -> argparse.ArgumentParser:
