@@ -1,5 +1,6 @@
-"""The ``course-lib`` command: lab, train, doctor, and the exercise commands (check, and for
-instructors build, grade, gradescope, release)."""
+"""The ``course-lib`` command: lab, train, doctor, the learner's ``check``, and (where the
+instructor's package is installed) build, grade, gradescope, release. Starting a command
+imports only what it runs: ``lab``, ``train`` and ``doctor`` never load the grader."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .exercises.cli import positive
+from .exercises.cli import positive  # argparse only: no engine
 
 
 def _hidden_sizes(text: str) -> list[int]:
@@ -73,10 +74,30 @@ def build_parser() -> argparse.ArgumentParser:
         description="Start JupyterLab in this folder on notebooks/00_welcome.ipynb. Other options "
         "go to JupyterLab as they are (e.g. --no-browser, --port 9999).",
     )
-    from .exercises.cli import add_commands as add_exercise_commands
-
-    add_exercise_commands(commands)
+    for module in command_modules():
+        module.add_commands(commands)
     return parser
+
+
+COMMAND_GROUP = "course_lib.commands"  # entry points that add subcommands (pyproject.toml)
+
+
+def command_modules() -> list:
+    """The modules that add subcommands: the learner's ``check`` (course_lib.exercises.cli),
+    then each module of the ``course_lib.commands`` entry points: the instructor's commands
+    (course_lib.instructor.cli) where this is the instructor's edition. The learner edition
+    declares none, so nothing in it names the instructor's package."""
+    from importlib.metadata import entry_points
+
+    from .exercises import cli as learner
+
+    found = [learner]
+    for point in sorted(entry_points(group=COMMAND_GROUP), key=lambda p: p.name):
+        try:
+            found.append(point.load())
+        except ImportError:  # declared by an install whose package is gone
+            continue
+    return found
 
 
 def add_train_options(train: argparse.ArgumentParser) -> None:
@@ -235,9 +256,10 @@ def main(argv: list[str] | None = None) -> int:
         args.jupyter_args = extra  # JupyterLab's own options, passed on
     elif extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    from .exercises.cli import COMMANDS as EXERCISE_COMMANDS  # build, check, grade
-
-    return {**COMMANDS, **EXERCISE_COMMANDS}[args.command](args)
+    commands = dict(COMMANDS)
+    for module in command_modules():
+        commands.update(module.COMMANDS)
+    return commands[args.command](args)
 
 
 if __name__ == "__main__":

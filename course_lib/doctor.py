@@ -319,19 +319,6 @@ def check_data(path: Path | None = None) -> Finding:
     return Finding("USPS data", True, "checksum verified (7291 train, 2007 test)")
 
 
-def check_sandbox() -> Finding:
-    """Sandboxed grading (`course-lib grade`): only instructors who grade need it."""
-    from .exercises.sandbox import sandbox_problem
-
-    problem = sandbox_problem()
-    if problem is None:
-        return Finding("sandboxed grading", True, "bubblewrap can isolate learners' code here")
-    return Finding(
-        "sandboxed grading", False, "not available here (only needed to grade a class)",
-        problem, needed=False,
-    )  # fmt: skip
-
-
 def run_checks() -> list[Finding]:
     return [
         check_python(),
@@ -339,8 +326,20 @@ def run_checks() -> list[Finding]:
         check_widgets_frontend(),
         *check_kernel(),
         check_data(),
-        check_sandbox(),
+        *command_checks(),
     ]
+
+
+def command_checks() -> list[Finding]:
+    """The checks of the installed command modules (the instructor's edition adds whether
+    sandboxed grading works here; the learner edition has no grader, so nothing)."""
+    from .cli import command_modules
+
+    found = []
+    for module in command_modules():
+        for check in getattr(module, "DOCTOR_CHECKS", ()):
+            found.append(check())
+    return found
 
 
 def report(findings: list[Finding]) -> str:

@@ -191,7 +191,7 @@ def test_the_recipe_for_new_points_is_caught_at_every_step_forgotten(tmp_path):
     behind or a docs table left behind is caught by the tests above."""
     import json
 
-    from course_lib.exercises.build import build
+    from course_lib.instructor.build import build
 
     stem, gid = "03_forward_pass", "layer_forward"
     (tmp_path / "solutions").mkdir()

@@ -176,7 +176,9 @@ def test_missing_or_old_package_is_named(monkeypatch):
 
 def test_no_sandbox_is_reported_with_its_fix_but_is_not_a_learners_problem(monkeypatch, tmp_path):
     monkeypatch.setenv("COURSE_LIB_BWRAP", str(tmp_path / "missing-bwrap"))
-    finding = doctor.check_sandbox()
+    from course_lib.instructor.cli import check_sandbox
+
+    finding = check_sandbox()
     assert not finding.ok and not finding.needed
     out = doctor.report([doctor.check_python(), finding])
     assert "[ - ] sandboxed grading: not available here (only needed to grade a class)" in out

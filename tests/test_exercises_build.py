@@ -10,7 +10,7 @@ from exercise_tools import EXERCISES, SOLUTIONS, STEMS
 
 from course_lib.cli import main
 from course_lib.exercises.assignments import ASSIGNMENTS
-from course_lib.exercises.build import BuildError, build, solution_lines, strip_solution
+from course_lib.instructor.build import BuildError, build, solution_lines, strip_solution
 
 
 def test_exercises_are_in_sync_with_solutions(capsys):

@@ -17,8 +17,8 @@ from nbclient import NotebookClient
 from course_lib.cli import main
 from course_lib.exercises import check
 from course_lib.exercises.assignments import ASSIGNMENTS
-from course_lib.exercises.grade import prepare
-from course_lib.exercises.runner import run_notebook
+from course_lib.exercises.process.session import run_notebook
+from course_lib.instructor.grade import prepare
 
 
 @pytest.fixture(autouse=True)
@@ -26,7 +26,7 @@ def fresh_failure_counts(monkeypatch):
     """The check cell shows the hint after a few failures in a row: start each test afresh."""
     import sys
 
-    monkeypatch.setattr(sys.modules["course_lib.exercises.check"], "_failures", {})
+    monkeypatch.setattr(sys.modules["course_lib.exercises.checking"], "_failures", {})
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def test_exercise_notebook_runs_and_reports_every_exercise_not_done(stem, jupyte
 @pytest.mark.parametrize("stem", STEMS)
 def test_round_trip_answers_put_back_pass_every_check(stem, tmp_path):
     path = exercise_with_answers(stem, tmp_path / f"{stem}.ipynb")
-    result = run_notebook(path, trials=prepare(ASSIGNMENTS[stem]))
+    result = run_notebook(path, ASSIGNMENTS[stem], trials=prepare(ASSIGNMENTS[stem]))
     failed = [(r.exercise.grade_id, r.results[-1].verdict.message) for r in result.exercises
               if not r.passed]  # fmt: skip
     assert failed == []
@@ -200,7 +200,7 @@ def test_check_needs_no_sandbox_and_no_unix_only_calls(tmp_path, monkeypatch, ca
     import os
     import sys
 
-    from course_lib.exercises import worker
+    from course_lib.exercises.process import worker
 
     monkeypatch.setenv("COURSE_LIB_BWRAP", str(tmp_path / "no-bwrap-here"))
     monkeypatch.setitem(sys.modules, "resource", None)  # as on Windows: import fails

@@ -35,7 +35,7 @@ from course_lib.exercises import check
 from course_lib.exercises.assignments import ASSIGNMENTS, CLASSIFIER_REMARKS, find_exercise
 
 CATALOGUE: dict[str, dict[str, str]] = runpy.run_path(str(SOLUTIONS / "mistakes.py"))["CATALOGUE"]
-CHECK = sys.modules["course_lib.exercises.check"]  # the module (its name is the function's)
+CHECK = sys.modules["course_lib.exercises.checking"]  # the module (its name is the function's)
 ENTRIES = [(gid, name) for gid, entries in CATALOGUE.items() for name in entries]
 
 

@@ -18,8 +18,8 @@ import pytest
 from exercise_tools import SOLUTIONS, grade_id
 
 from course_lib.exercises.assignments import ASSIGNMENTS
-from course_lib.exercises.grade import grade
-from course_lib.exercises.runner import Limits
+from course_lib.exercises.process.channel import Limits
+from course_lib.instructor.grade import grade
 
 STEM = "04_backward_pass"
 FULL = {ex.grade_id: ex.points for ex in ASSIGNMENTS[STEM].exercises}  # from the spec
@@ -53,7 +53,7 @@ ATTACKS: dict[str, tuple[dict, str | None]] = {
         _sigmoid(
             "import numpy as np\n"
             "    import course_lib.exercises as ex\n"
-            "    import course_lib.exercises.check as chk\n"
+            "    import course_lib.exercises.checking as chk\n"
             "    import course_lib.exercises.spec as spec\n"
             "    ex.check = chk.check = lambda *args: print('✅ passed')\n"
             "    spec.compare = lambda *args, **kw: spec.Verdict(spec.PASSED)\n"

@@ -23,8 +23,8 @@ from exercise_tools import EXERCISES, SOLUTIONS, STEMS, solution_with
 
 from course_lib.cli import main
 from course_lib.exercises.assignments import ASSIGNMENTS
-from course_lib.exercises.build import solution_lines
-from course_lib.exercises.gradescope import ROOT_ENV, build_bundle
+from course_lib.instructor.build import solution_lines
+from course_lib.instructor.gradescope import ROOT_ENV, build_bundle
 
 STEM = "04_backward_pass"
 ASSIGNMENT = ASSIGNMENTS[STEM]
@@ -134,7 +134,7 @@ def test_bundle_holds_the_scripts_and_the_package_and_nothing_of_the_answers(bun
     names = set(infos)
     for must in (*SCRIPTS, "autograder.json", "course/pyproject.toml", "course/README.md",
                  "course/LICENSE", "course/course_lib/__init__.py",
-                 "course/course_lib/exercises/gradescope.py",
+                 "course/course_lib/instructor/gradescope.py",
                  "course/course_lib/data/usps.npz"):  # fmt: skip
         assert must in names
     for name in SCRIPTS:

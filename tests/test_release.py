@@ -41,12 +41,8 @@ from exercise_tools import exercise_with_answers
 from packaging.version import Version
 
 from course_lib.exercises.assignments import ASSIGNMENTS
-from course_lib.exercises.release import (
-    INSTRUCTOR_ONLY,
-    add_arguments,
-    build_release,
-    release_command,
-)
+from course_lib.instructor.cli import release_arguments as add_arguments
+from course_lib.instructor.release import INSTRUCTOR_ONLY, build_release, release_command
 
 try:
     import tomllib
@@ -74,7 +70,7 @@ _MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 def hidden_labels() -> list[str]:
     """The labels of the instructor's hidden cases (the fallback: those still in ASSIGNMENTS)."""
     try:
-        from course_lib.exercises.hidden import HIDDEN
+        from course_lib.instructor.hidden import HIDDEN
     except ModuleNotFoundError:
         groups = [getattr(ex, "hidden", ()) for a in ASSIGNMENTS.values() for ex in a.exercises]
     else:
@@ -257,8 +253,9 @@ def test_edition_has_the_learner_files_only(edition):
     for name in ("requirements.txt", "runtime.txt", "postBuild"):
         assert (edition / "binder" / name).read_bytes() == (ROOT / "binder" / name).read_bytes()
     assert os.access(edition / "binder" / "postBuild", os.X_OK)
-    for module in ("sandbox.py", "runner.py", "worker.py", "check.py", "assignments.py"):
+    for module in ("process/session.py", "process/worker.py", "checking.py", "assignments.py"):
         assert f"course_lib/exercises/{module}" in files
+    assert not [f for f in files if f.startswith("course_lib/instructor")]
     assert "course_lib/data/usps.npz" in files
 
 

@@ -1,21 +1,34 @@
-"""Exercises: checks in the notebooks, and a sandboxed grader. In layers, each using only
-those below it (tests/test_grader_layers.py keeps it so):
+"""The learner's side of the exercises: the check cell of the notebooks, ``course-lib
+check``, and the engine both use. In layers, each using only those below it
+(tests/test_grader_layers.py keeps it so):
 
 0. values: ``inputs`` (named inputs), ``codec`` (the data-only wire format), ``monitor``
    (what a function calls), ``autograding`` (when a check must raise)
-1. what an exercise is: ``spec`` (the data model), ``assignments`` (hints, public cases,
-   references, what may not be called), ``hidden`` (the instructor's hidden cases)
+1. what an exercise is: ``spec`` (the data model), ``assignments`` (the course's exercises:
+   hints, public cases, what may not be called)
 2. ``engine``: run a case, judge the answer
-3. the learner's process: ``sandbox`` (bubblewrap), ``worker`` (in it), ``runner`` (from here)
-4. ``report``: words for the learner, files for the instructor; ``gradebook``: a class's
-   roster, overrides and LMS files
-5. commands: ``check`` (the notebook's check cell), ``cli``, ``build``, ``grade``,
-   ``gradescope``, ``release``
+3. ``process/``: the learner's process (``notebook``, ``channel``, ``worker``, ``session``)
+4. ``report``: words for the learner
+5. commands: ``checking`` (the notebook's check cell), ``cli`` (``course-lib check``)
 
-The learner edition (``course-lib release``) leaves out ``hidden``, ``grade``,
-``gradebook``, ``gradescope``, ``build`` and ``release``.
+What only instructors run (the answer key, hidden cases, the batch grader, LMS files,
+Gradescope, build, release, the bubblewrap sandbox) is ``course_lib.instructor``, which
+the learner edition leaves out and nothing here imports.
+
+``from course_lib.exercises import check`` gives the check cell's function; it is loaded
+on first use, so that ``course-lib lab`` or ``train`` never load the engine.
 """
 
-from .check import check
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["check"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "check":
+        from .checking import check
+
+        return check
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1269,3 +1269,16 @@ def find_exercise(grade_id: str) -> tuple[Assignment, Exercise]:
                 return assignment, ex
     known = ", ".join(ex.grade_id for a in ASSIGNMENTS.values() for ex in a.exercises)
     raise KeyError(f"unknown exercise {grade_id!r}; known exercises: {known}")
+
+
+def assignment_of(nb, path) -> Assignment | None:
+    """The assignment a notebook belongs to: from its metadata, else from its file name."""
+    from pathlib import Path
+
+    stem = nb.metadata.get("course_lib", {}).get("assignment")
+    if stem in ASSIGNMENTS:
+        return ASSIGNMENTS[stem]
+    for name, assignment in ASSIGNMENTS.items():
+        if Path(path).stem.startswith(name) or Path(path).stem.startswith(name[:3]):
+            return assignment
+    return None

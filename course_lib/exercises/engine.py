@@ -424,6 +424,9 @@ class ExerciseResult:
     exercise: Exercise
     results: list[CaseResult] = field(default_factory=list)
     problem: str | None = None  # a reason that applies before any case (missing cell, ...)
+    # an earlier exercise it uses that fails its own public cases, where no stand-in took
+    # its place (the check cell, `course-lib check`): the verdict says to fix that first
+    blocked_by: Exercise | None = None
 
     @property
     def passed(self) -> bool:
@@ -452,6 +455,22 @@ class NotebookResult:
     @property
     def score(self) -> int:
         return sum(r.score for r in self.exercises)
+
+
+def mark_blocked(result: NotebookResult) -> None:
+    """Where no stand-in replaced the earlier functions an exercise uses: mark each failed
+    exercise whose earlier function fails its own public cases (fix that one first)."""
+    by_id = {r.exercise.grade_id: r for r in result.exercises}
+    for r in result.exercises:
+        if r.passed or r.problem or not r.results:
+            continue
+        if r.results[-1].verdict.status is Status.NOT_DONE:
+            continue
+        for name in r.exercise.uses:
+            earlier = by_id.get(name)
+            if earlier is not None and not earlier.public_passed:
+                r.blocked_by = earlier.exercise
+                break
 
 
 def unreadable(assignment: Assignment, reason: str) -> NotebookResult:

@@ -161,22 +161,14 @@ class CallMonitor:
     """Record which forbidden callables run during a ``with`` block; see the module docstring.
 
     ``specs``: dotted names of modules, classes and functions, resolved (and imported)
-    here; a name that does not resolve raises ValueError. ``trusted``: functions of the
-    grader's own (a reference put in place of an earlier exercise); what they call is not
-    recorded. Each ``with`` block starts the
-    record afresh; blocks must not overlap.
+    here; a name that does not resolve raises ValueError. Nothing that runs in the block
+    is trusted: the grader's stand-ins for earlier exercises run in the grader's process,
+    not here (see process/worker.py). Each ``with`` block starts the record afresh; blocks
+    must not overlap.
     """
 
-    def __init__(self, specs: Iterable[str], trusted: Iterable[Callable] = ()) -> None:
+    def __init__(self, specs: Iterable[str]) -> None:
         self.specs = list(specs)
-        # functions the grader put in place (a reference substituted for an earlier
-        # exercise): what runs below them is not the learner's call, so it is not recorded.
-        # Known by their code *and* what their closure holds, so that a function the
-        # learner builds from the same code around other values is not trusted.
-        trusted = list(trusted)
-        self._trusted = {id(f.__code__): f.__code__ for f in trusted}
-        self._trusted_values = {id(c.cell_contents): c.cell_contents
-                                for f in trusted for c in f.__closure__ or ()}  # fmt: skip
         self._targets: dict[str, list[tuple[str, str | None]]] = {}  # file: (module, qualname)
         for spec in self.specs:
             path, module, qualname = _resolve(spec)
@@ -271,18 +263,10 @@ class CallMonitor:
         """True if no forbidden code is running below ``frame`` since the block began."""
         caller = frame.f_back
         while caller is not None and caller is not self._base:
-            if self._is_trusted(caller) or isinstance(self._verdict(caller), str):
+            if isinstance(self._verdict(caller), str):
                 return False
             caller = caller.f_back
         return True
-
-    def _is_trusted(self, frame: FrameType) -> bool:
-        """A frame of a trusted function, holding the values it was made with."""
-        code = frame.f_code
-        if id(code) not in self._trusted:
-            return False
-        values = frame.f_locals
-        return all(id(values.get(name)) in self._trusted_values for name in code.co_freevars)
 
     def _verdict(self, frame: FrameType) -> object:
         """``"module.qualname"`` if the code running in ``frame`` is forbidden, else None."""

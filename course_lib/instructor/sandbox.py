@@ -31,9 +31,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..exercises.process.environment import ENVIRONMENT, HOME, NOTEBOOK
+
 BWRAP_ENV = "COURSE_LIB_BWRAP"
-HOME = "/home/learner"  # the learner's working folder inside the sandbox
-NOTEBOOK = "submission.ipynb"  # the copy of the submission in it
 FOLDER_BYTES = 64 * 1024 * 1024  # the most that fits in HOME, and in /tmp
 UID_BASE = 61000  # sandboxes started by root run as UID_BASE, UID_BASE + 1, ...
 
@@ -43,20 +43,6 @@ SYSTEM_FILES = (
     "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives",
     "/etc/localtime",
 )  # fmt: skip
-
-# the learner's whole environment (the grader's own is never passed on)
-ENVIRONMENT = {
-    "PATH": "/usr/local/bin:/usr/bin:/bin",
-    "HOME": HOME,
-    "TMPDIR": "/tmp",
-    "LANG": "C.UTF-8",
-    "MPLBACKEND": "Agg",
-    "MPLCONFIGDIR": "/tmp/matplotlib",
-    "OMP_NUM_THREADS": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-}
-
 
 class SandboxUnavailable(RuntimeError):
     """No sandbox can be made here; the message names the cause and the fix."""
@@ -126,6 +112,14 @@ class Sandbox:
     def find(cls) -> Sandbox:
         return cls(find_bwrap())
 
+    def python(self) -> str:
+        """The Python that runs in the sandbox (see :func:`python_executable`)."""
+        return python_executable()
+
+    def uid(self, slot: int) -> int | None:
+        """The uid of the learner's code in sandbox number ``slot`` (:func:`learner_uid`)."""
+        return learner_uid(slot)
+
     def command(self, scratch: Path, argv: list[str]) -> list[str]:
         """The bwrap command line that runs ``argv`` in ``/home/learner``, where the file
         ``scratch/submission.ipynb`` appears read-only."""
@@ -183,8 +177,9 @@ def sandbox_problem(timeout: float = 60.0) -> str | None:
         return str(err)
     import tempfile
 
-    probe = (f"import numpy, course_lib.exercises.worker; assert open('{NOTEBOOK}').read() == "
-             "'probe'; open('written', 'w').write('ok'); print('sandbox ok')")  # fmt: skip
+    probe = (f"import numpy, course_lib.exercises.process.worker; "
+             f"assert open('{NOTEBOOK}').read() == 'probe'; "
+             "open('written', 'w').write('ok'); print('sandbox ok')")  # fmt: skip
     if os.geteuid() == 0:  # as the worker does: become the unprivileged uid first
         probe = (f"import os; os.setgroups([]); os.setgid({UID_BASE}); "
                  f"os.setuid({UID_BASE}); {probe}")  # fmt: skip

@@ -34,12 +34,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .engine import ExerciseResult, NotebookResult
-from .report import Row, markdown
-from .spec import Assignment
+from ..exercises.cli import UsageError
+from ..exercises.engine import ExerciseResult, NotebookResult
+from ..exercises.spec import Assignment
+from .writers import Row, markdown
 
 
-class GradebookError(ValueError):
+class GradebookError(UsageError):
     """A roster or overrides file that cannot be used: says which line, what was expected
     and what was given."""
 

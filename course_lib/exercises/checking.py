@@ -85,16 +85,9 @@ def check(grade_id: str, func: Any, hint: bool = False) -> None:
             passed = results[-1].verdict.passed
             failures = 0 if passed else _failures.get(grade_id, 0) + 1
             _failures[grade_id] = failures
-            text = report(ex, results, hint=hint or failures >= HINT_AFTER)
             done = results[-1].verdict.status is not Status.NOT_DONE
             blocker = _earlier_failing(ex, func) if done and not passed else None
-            if blocker is not None:
-                first, _, rest = text.partition("\n")
-                text = (
-                    f"❌ {grade_id}: fix {blocker.function} ({blocker.number}) first: it fails "
-                    f"its own check, and {ex.function} uses it. Then check {ex.function} "
-                    f"again. Its own verdict for now:\n   {first}\n{rest}"
-                )
+            text = report(ex, results, hint=hint or failures >= HINT_AFTER, blocked_by=blocker)
     except Exception as err:  # never let a check stop the notebook
         text, passed = f"⚠ {grade_id}: the check itself failed ({error_text(err)})", False
     print(text.rstrip("\n"))

@@ -44,9 +44,16 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import codec
-from .assignments import ASSIGNMENTS
-from .engine import NotebookResult, Trial, make_trial, public_trials, unreadable
+from ..exercises import codec
+from ..exercises.assignments import ASSIGNMENTS, SPECS
+from ..exercises.cli import UsageError
+from ..exercises.engine import NotebookResult, Trial, make_trial, public_trials, unreadable
+from ..exercises.inputs import resolve
+from ..exercises.process.channel import Cancellation, Limits
+from ..exercises.process.notebook import NotebookError, read_submission
+from ..exercises.process.session import Cancelled, run_notebook
+from ..exercises.report import exercise_lines
+from ..exercises.spec import Assignment
 from .gradebook import (
     GradebookError,
     Override,
@@ -63,24 +70,16 @@ from .gradebook import (
     with_overrides,
 )
 from .hidden import generator, hidden_cases
-from .report import (
+from .sandbox import Sandbox, SandboxUnavailable, sandbox_problem
+from .writers import (
     UNSAFE,
     Row,
     csv_text,
-    exercise_lines,
     feedback_markdown,
     gradescope_results,
     json_text,
     row_of,
 )
-from .runner import Cancellation, Cancelled, Limits, NotebookError, read_submission, run_notebook
-from .sandbox import Sandbox, SandboxUnavailable, sandbox_problem
-from .spec import Assignment
-
-
-class UsageError(ValueError):
-    """The command was misused (unknown assignment, no submissions, unwritable folder)."""
-
 
 # ----- finding the submissions -----
 
@@ -222,6 +221,12 @@ def row_from_record(name: str, path: Path, folder: Path, assignment: Assignment,
 # ----- grading -----
 
 
+def stand_in(name: str, args: list, kwargs: dict) -> object:
+    """The grader's stand-in for the earlier exercise ``name``: its reference's answer on
+    the data the learner's process sent, computed here (never in the learner's process)."""
+    return SPECS[name].reference(*resolve(args), **kwargs)
+
+
 SECRET_ENV = "COURSE_LIB_SECRET"
 NO_SECRET = (
     "no secret given: the hidden cases use the course's default seed, which anyone who reads "
@@ -253,7 +258,8 @@ def grade_one(path: Path, name: str, batch: Batch, secret_id: str = "",
         digest = _sha256(data)
         result = run_notebook(path, assignment, batch.trials, limits=batch.limits,
                               sandbox=batch.sandbox, data=data,
-                              cancellation=batch.cancellation)  # fmt: skip
+                              cancellation=batch.cancellation,
+                              stand_ins=stand_in)  # fmt: skip
     except NotebookError as err:
         result = unreadable(assignment, str(err))
     except Cancelled:
@@ -417,7 +423,8 @@ def validate(assignment: Assignment, solutions: Path, secret: str = "", sandbox:
     limits = limits or Limits()
     box = Sandbox.find() if sandbox else None
     result = run_notebook(path, assignment, prepare(assignment, secret), limits=limits,
-                          sandbox=box, cancellation=Cancellation())  # fmt: skip
+                          sandbox=box, cancellation=Cancellation(),
+                          stand_ins=stand_in)  # fmt: skip
     problems = [" ".join(line.strip() for line in exercise_lines(r))
                 for r in result.exercises if not r.passed]  # fmt: skip
     if result.problem:
@@ -430,12 +437,12 @@ def _validation_key(assignment: Assignment, solutions: Path, secret: str, sandbo
     """What a validation depends on: the solution notebook, every module and data file of
     the grader (cases, references, catalog), the secret, the sandbox and the limits."""
     digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # course_lib: every module and data file
     files = [solutions / f"{assignment.stem}.ipynb",
-             *sorted(package.glob("*.py")), package / "catalog.json",
-             *sorted(package.parent.glob("*.py"))]  # fmt: skip
+             *sorted(p for p in package.rglob("*") if p.suffix in (".py", ".json"))]  # fmt: skip
     for f in files:
-        digest.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+        name = f.name if f.parent == solutions else f.relative_to(package).as_posix()
+        digest.update(name.encode() + b"\0" + f.read_bytes() + b"\0")
     digest.update(f"{assignment.stem}|{secret}|{sandbox}|{limits}".encode())
     return digest.hexdigest()
 
@@ -494,7 +501,7 @@ def _fail(message: str) -> int:
 def validate_command(args: argparse.Namespace, assignment: Assignment, secret: str,
                      limits: Limits) -> int:  # fmt: skip
     """``--validate``: grade the solution notebook, print its report; 0 on full marks."""
-    from .report import terminal_report
+    from ..exercises.report import terminal_report
 
     result, problems = validate(assignment, Path(args.solutions or default_solutions()),
                                 secret, not args.no_sandbox, limits)  # fmt: skip

@@ -71,10 +71,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import codec
+from ..exercises import codec
+from ..exercises.cli import UsageError
 
 if TYPE_CHECKING:  # every `course-lib` command imports this module: keep it light
-    from .spec import Assignment
+    from ..exercises.spec import Assignment
 
 ROOT_ENV = "COURSE_LIB_AUTOGRADER_ROOT"  # replaces /autograder in both scripts (for tests)
 CONFIG = "autograder.json"
@@ -83,12 +84,8 @@ PACKAGE_FILES = ("pyproject.toml", "README.md", "LICENSE")  # next to course_lib
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the same bytes for the same sources
 
 
-class UsageError(ValueError):
-    """The command was misused; the message says how."""
-
-
 def _assignment(stem: str) -> Assignment:
-    from .assignments import ASSIGNMENTS
+    from ..exercises.assignments import ASSIGNMENTS
 
     if stem not in ASSIGNMENTS:
         raise UsageError(f"unknown assignment {stem!r}; known: {', '.join(ASSIGNMENTS)}")
@@ -240,7 +237,7 @@ class Upload:
 
 def notebook_stems(raw: bytes) -> set[str]:
     """The assignments a file is a notebook of, by its contents (empty if none)."""
-    from .assignments import ASSIGNMENTS
+    from ..exercises.assignments import ASSIGNMENTS
 
     try:
         nb = json.loads(raw.decode("utf-8"))
@@ -269,7 +266,7 @@ def survey(submission: Path, stem: str) -> list[Upload]:
     """Every uploaded file, in path order; the notebooks of ``stem`` keep their bytes.
     Symbolic links are listed, never followed; ``.ipynb_checkpoints`` is skipped; a file
     over the grader's size cap is listed, never read."""
-    from .runner import Limits
+    from ..exercises.process.channel import Limits
 
     uploads = []
     for folder, dirs, names in os.walk(submission):
@@ -381,7 +378,7 @@ def write_results(root: Path, results: dict) -> Path:
     """Write root/results/results.json atomically, replacing whatever file or link is there;
     learner text is escaped so that it cannot pass for HTML."""
     from .grade import write_atomically
-    from .report import json_text
+    from .writers import json_text
 
     target = root / "results" / "results.json"
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -449,48 +446,19 @@ def run_command(stem: str, root: Path) -> int:
     return 0
 
 
-# ----- the command line -----
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``build`` and ``run`` to the ``gradescope`` subcommand's parser."""
-    actions = parser.add_subparsers(dest="gradescope_action", required=True, metavar="ACTION")
-    build = actions.add_parser(
-        "build",
-        help="write the autograder zip to upload to Gradescope",
-        description="Write the Gradescope autograder zip of one assignment: setup.sh, "
-        "run_autograder and the course_lib package (never the solutions).",
-    )
-    build.add_argument(
-        "--assignment", required=True, help="the exercise notebook's stem, e.g. 04_backward_pass"
-    )
-    build.add_argument("--out", help="the zip to write (default autograder_ASSIGNMENT.zip)")
-    build.add_argument(
-        "--secret-file",
-        help="your secret (its first line), put in the zip so that Gradescope draws the same "
-        "hidden cases as `course-lib grade --secret-file` (default: $COURSE_LIB_SECRET)",
-    )
-    run = actions.add_parser(
-        "run",
-        help="grade one Gradescope submission (what run_autograder runs)",
-        description="Grade the notebook in ROOT/submission in the sandbox and write "
-        "ROOT/results/results.json.",
-    )
-    run.add_argument("--assignment", required=True, help="the exercise notebook's stem")
-    run.add_argument("--root", default="/autograder", help="Gradescope's folder (%(default)s)")
+# ----- the command -----
 
 
 def gradescope_command(args: argparse.Namespace) -> int:
     if args.gradescope_action == "run":
         return run_command(args.assignment, Path(args.root))
-    from .grade import UsageError as SecretError
     from .grade import read_secret
 
     try:
         assignment = _assignment(args.assignment)
         out = Path(args.out or f"autograder_{assignment.stem}.zip")
         names = build_bundle(assignment, out, read_secret(args.secret_file))
-    except (UsageError, SecretError, OSError) as err:
+    except (UsageError, OSError) as err:
         print(f"course-lib gradescope build: {err}", file=sys.stderr)
         return 2
     print(

@@ -12,7 +12,7 @@ nbgitpuller or a clone). It contains:
 - ``binder/`` (``requirements.txt``, ``runtime.txt``, ``postBuild``);
 - ``pyproject.toml`` without the optional dependencies (dev, grader) and without the pytest
   and ruff settings;
-- ``course_lib/`` without the instructor-only modules listed in :data:`INSTRUCTOR_ONLY`,
+- ``course_lib/`` without the instructor's package (:data:`INSTRUCTOR_ONLY`),
   and without ``__pycache__``, ``*.pyc`` and hidden files.
 
 It leaves out ``solutions/``, ``tests/``, ``benchmarks/``, ``.ci/``, ``docs/`` (the grading
@@ -29,6 +29,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from ..exercises.cli import UsageError
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10: tomli (a dev dependency), else no verification
@@ -39,12 +41,9 @@ except ModuleNotFoundError:  # Python 3.10: tomli (a dev dependency), else no ve
 
 # Paths (relative to the repository, files or folders) that never reach learners.
 INSTRUCTOR_ONLY: tuple[str, ...] = (
-    "course_lib/exercises/hidden.py",  # the hidden cases
-    "course_lib/exercises/grade.py",  # the batch grader
-    "course_lib/exercises/gradebook.py",  # rosters, overrides, LMS files
-    "course_lib/exercises/gradescope.py",  # the Gradescope autograder
-    "course_lib/exercises/build.py",  # exercises/ from solutions/
-    "course_lib/exercises/release.py",  # this module
+    # the instructor's package: the answer key, hidden cases, grader, LMS files, Gradescope,
+    # the sandbox launcher, build and this module
+    "course_lib/instructor",
 )
 
 # Copied as they are (folders recursively), minus INSTRUCTOR_ONLY, caches and hidden files.
@@ -70,7 +69,10 @@ NEVER: tuple[str, ...] = (
 )
 
 _SKIPPED_SUFFIXES = (".pyc", ".pyo")
-_DROPPED_TABLES = re.compile(r"^(project\.optional-dependencies|tool\.pytest|tool\.ruff)(\.|$)")
+_DROPPED_TABLES = re.compile(
+    r'^(project\.optional-dependencies|project\.entry-points\."course_lib\.commands"|tool\.pytest'
+    r"|tool\.ruff)(\.|$)"
+)
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 
 README = """\
@@ -172,7 +174,7 @@ build/
 """
 
 
-class ReleaseError(Exception):
+class ReleaseError(UsageError):
     """The edition cannot be written (no repository, a refused --out, a source missing)."""
 
 
@@ -194,7 +196,8 @@ def course_map(readme: str) -> str:
 
 
 def learner_pyproject(text: str) -> str:
-    """pyproject.toml without the optional dependencies and the pytest and ruff tables.
+    """pyproject.toml without the optional dependencies, the instructor's commands (an entry
+    point naming ``course_lib.instructor``) and the pytest and ruff tables.
 
     Whole tables are dropped line by line, so comments and order stay as they were.
     ``[tool.setuptools.packages.find]`` needs no change: what the edition leaves out is
@@ -213,6 +216,10 @@ def learner_pyproject(text: str) -> str:
         return result
     before, after = tomllib.loads(text), tomllib.loads(result)
     expected = {k: v for k, v in before["project"].items() if k != "optional-dependencies"}
+    points = expected.pop("entry-points", {})
+    points = {group: e for group, e in points.items() if group != "course_lib.commands"}
+    if points:
+        expected["entry-points"] = points
     tools = after.get("tool", {})
     if after["project"] != expected or "pytest" in tools or "ruff" in tools:
         raise ReleaseError("pyproject.toml: could not remove the instructor's tables cleanly")
@@ -309,19 +316,6 @@ def build_release(out: Path, repo: Path | None = None, *, force: bool = False) -
         data, executable = files[rel]
         _write(out / rel, data, executable)
     return sorted(files)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of ``course-lib release``."""
-    parser.add_argument("--out", required=True, help="folder for the learner edition")
-    parser.add_argument(
-        "--force",
-        action="store_true",
-        help="replace what --out holds (its .git is kept) instead of refusing a non-empty folder",
-    )
-    parser.add_argument(
-        "--repo", help="the instructor's repository (default: the one course_lib comes from)"
-    )
 
 
 def release_command(args: argparse.Namespace) -> int:

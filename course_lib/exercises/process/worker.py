@@ -1,7 +1,7 @@
 """The process that runs a learner's notebook code for ``course-lib check`` and ``grade``.
 
-Started by :mod:`.runner` as
-``python -I -B -m course_lib.exercises.worker MEMORY_MB CPU_S PROCESSES UID``, in a
+Started by :mod:`.channel` as
+``python -I -B -m course_lib.exercises.process.worker MEMORY_MB CPU_S PROCESSES UID``, in a
 scratch directory (in the grader's sandbox: ``/home/learner``). Before it reads any
 learner code it sets its limits and, when started as root with a UID (the sandbox of a
 grader that runs as root), becomes that unprivileged uid for good. It reads one
@@ -11,10 +11,13 @@ buffer (or /dev/null at the C level). Requests:
 
 - ``{"op": "run", "source": ...}``: execute one code cell in the notebook's namespace
 - ``{"op": "watch", "specs": {function: [dotted names]}, "uses": {function: [names]}}``,
-  first, before any cell: what each graded function may not call (:mod:`.monitor`), and
+  first, before any cell: what each graded function may not call (:mod:`..monitor`), and
   which earlier graded functions it may call: while it runs, those names hold the
-  course's reference instead of the learner's version (so that a mistake in 4.2 costs
-  4.2 only, not 4.3 too); what the reference calls is not held against the learner
+  grader's stand-in instead of the learner's version (so that a mistake in 4.2 costs 4.2
+  only, not 4.3 too). A stand-in sends ``{"op": "stand_in", "function", "args",
+  "kwargs"}`` with the call's id and reads the grader's answer, ``{"id", "value"}`` or
+  ``{"id", "error": [type name, message]}``: the course's reference runs in the grader's
+  process, on plain data, never here
 - ``{"op": "call", "function": name, "args": [...]}``: call a function defined by the
   cells, and say which of the names it may not call it called
 
@@ -119,13 +122,20 @@ def _error_text(err: BaseException) -> str:
     return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
-def _substitute(reference: Any) -> Any:
-    """The grader's stand-in for an earlier exercise's function: its reference."""
+class StandInError(Exception):
+    """The grader could not answer a stand-in's call (its message says why)."""
 
-    def substitute(*args: Any, **kwargs: Any) -> Any:
-        return reference(*args, **kwargs)
 
-    return substitute
+def _raise_as(kind: str, message: str) -> None:
+    """Raise what the grader's reference raised: the built-in exception of that name (so
+    that the learner reads ``ValueError: matmul: ...`` as from their own function), else
+    a StandInError naming it."""
+    import builtins
+
+    error = getattr(builtins, kind, None)
+    if isinstance(error, type) and issubclass(error, Exception) and error is not StandInError:
+        raise error(message)
+    raise StandInError(f"{kind}: {message}")
 
 
 _MISSING = object()
@@ -144,9 +154,9 @@ def main() -> None:
 
     import numpy as np  # noqa: F401  (imported before the limits are set)
 
-    from . import codec
-    from .inputs import resolve
-    from .monitor import CallMonitor
+    from .. import codec
+    from ..inputs import resolve
+    from ..monitor import CallMonitor
 
     become(uid)
     limit_resources(memory_mb, cpu_seconds, processes)
@@ -162,6 +172,28 @@ def main() -> None:
     monitors: dict[str, CallMonitor] = {}
     unwatched, ran = CallMonitor(()), False
     substitutes: dict[str, dict[str, Any]] = {}
+    calling: dict[str, Any] = {"id": None}  # the id of the call being answered
+
+    def stand_in(name: str) -> Any:
+        """The grader's stand-in for the earlier exercise ``name``: it sends its arguments
+        (as data) to the grader, which computes the course's reference in its own process,
+        and returns the answer. No reference runs here, so nothing here is trusted."""
+
+        def call_the_grader(*args: Any, **kwargs: Any) -> Any:
+            if calling["id"] is None:
+                raise StandInError(f"{name} (the grader's version) works only while graded")
+            reply({"id": calling["id"], "op": "stand_in", "function": name,
+                   "args": list(args), "kwargs": kwargs})  # fmt: skip
+            answer = codec.loads(requests.readline())
+            if not isinstance(answer, dict) or answer.get("id") != calling["id"]:
+                raise StandInError(f"{name}: the grader's answer did not come")
+            if "error" in answer:
+                kind, message = answer["error"]
+                _raise_as(str(kind), str(message))
+            return answer.get("value")
+
+        call_the_grader.__name__ = call_the_grader.__qualname__ = name
+        return call_the_grader
 
     for line in requests:
         try:
@@ -172,14 +204,10 @@ def main() -> None:
         if op == "watch":  # before any learner code: what each graded function may not call
             if ran:
                 return
-            if request.get("uses"):
-                from .assignments import SPECS  # the references, before any learner code
-
-                for name, earlier in request["uses"].items():
-                    substitutes[name] = {e: _substitute(SPECS[e].reference) for e in earlier}
-            trusted = [f for put_in in substitutes.values() for f in put_in.values()]
-            monitors.update({name: CallMonitor(specs, trusted=trusted)
-                             for name, specs in request["specs"].items()})  # fmt: skip
+            uses = request.get("uses") or {}
+            for name, earlier in uses.items():
+                substitutes[name] = {e: stand_in(e) for e in earlier}
+            monitors.update({name: CallMonitor(specs) for name, specs in request["specs"].items()})
             reply({"id": rid})
         elif op == "run":
             ran = True
@@ -204,6 +232,7 @@ def main() -> None:
                 try:
                     args = resolve(request["args"])
                     namespace.update(put_in)
+                    calling["id"] = rid
                     with monitors.get(request["function"], unwatched) as monitor:
                         value = func(*args)
                     result = {"kind": "value", "value": value, "forbidden": monitor.calls,
@@ -213,6 +242,7 @@ def main() -> None:
                 except BaseException as err:  # SystemExit and KeyboardInterrupt too
                     result = {"kind": "error", "message": f"it raised {_error_text(err)}"}
                 finally:  # the learner's own functions again
+                    calling["id"] = None
                     for name, before in saved.items():
                         if before is _MISSING:
                             namespace.pop(name, None)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .assignments import (
+from ..exercises.assignments import (
     _backprop_case,
     _bowl_case,
     _deep_case,

@@ -21,13 +21,14 @@ from pathlib import Path
 
 import nbformat
 
-from .spec import CATALOG
+from ..exercises.cli import UsageError
+from ..exercises.spec import CATALOG
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 _MARKER = re.compile(r"^(\s*)### (BEGIN|END) SOLUTION\s*$")
 
 
-class BuildError(ValueError):
+class BuildError(UsageError):
     """A solution notebook is malformed (unbalanced markers, metadata disagreeing with the spec)."""
 
 
@@ -146,8 +147,8 @@ def build(
 
 def _check_specs(catalog: Path) -> None:
     """Every graded function of the notebooks has its spec in assignments.py, and back."""
-    from .assignments import SPECS
-    from .spec import load_assignments
+    from ..exercises.assignments import SPECS
+    from ..exercises.spec import load_assignments
 
     try:
         load_assignments(SPECS, catalog)

@@ -1,0 +1,106 @@
+"""A submitted notebook as the grader reads it: once, as bytes, never through a link.
+
+:func:`read_submission` takes a path's bytes only when it is a regular file no larger than
+the limit; :func:`parse_notebook` turns them into a notebook or a :class:`NotebookError`
+saying, in words a learner understands, why it cannot be graded; :func:`code_cells` lists
+the cells a worker runs (every code cell but the check cells, which the grader replaces).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import nbformat
+
+from .. import codec
+
+MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024  # a larger submission is not read
+
+
+class NotebookError(ValueError):
+    """The submission cannot be read as a notebook; the reason is in words."""
+
+
+def read_submission(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a submitted file, read only if it is a regular file (not a symlink,
+    FIFO or device) no larger than ``max_bytes``; otherwise NotebookError saying why."""
+    try:
+        info = os.lstat(path)
+    except OSError as err:
+        raise NotebookError(f"the file cannot be read ({err.strerror})") from None
+    _check_kind(info, max_bytes)
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
+    except OSError as err:
+        raise NotebookError(f"the file cannot be read ({err.strerror})") from None
+    with os.fdopen(fd, "rb") as f:
+        _check_kind(os.fstat(f.fileno()), max_bytes)  # the same file as checked above
+        data = f.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise NotebookError(_too_large(len(data), max_bytes))
+    return data
+
+
+def _check_kind(info: os.stat_result, max_bytes: int) -> None:
+    if stat.S_ISLNK(info.st_mode):
+        raise NotebookError("it is a symbolic link, not a file: submit the notebook itself")
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a FIFO" if stat.S_ISFIFO(
+            info.st_mode) else "a device or socket"  # fmt: skip
+        raise NotebookError(f"it is {kind}, not a regular file")
+    if info.st_size > max_bytes:
+        raise NotebookError(_too_large(info.st_size, max_bytes))
+
+
+def _too_large(size: int, max_bytes: int) -> str:
+    return (f"the file is larger than the {max_bytes / 2**20:g} MB a notebook may have "
+            f"({size / 2**20:.1f} MB; clear large outputs and submit again)")  # fmt: skip
+
+
+def parse_notebook(raw: bytes) -> nbformat.NotebookNode:
+    """The notebook in ``raw``, or NotebookError saying why it cannot be graded."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise NotebookError("the file is not a notebook (it is not valid JSON)") from None
+    if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data:
+        raise NotebookError("the file is JSON but not a Jupyter notebook") from None
+    major = data.get("nbformat")
+    if major != 4:
+        raise NotebookError(
+            f"the notebook is in format version {codec.text(str(major), 20)}; open it in a "
+            "current JupyterLab, save it (format 4) and submit it again"
+        )
+    try:
+        nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
+    except Exception as err:
+        raise NotebookError(f"the notebook is damaged ({codec.text(str(err), 200)})") from None
+    if not all(hasattr(c, "cell_type") and isinstance(c.get("source"), str) for c in nb.cells):
+        raise NotebookError("the notebook is damaged (a cell has no source)")
+    return nb
+
+
+def read_notebook(path: Path, max_bytes: int = MAX_NOTEBOOK_BYTES) -> nbformat.NotebookNode:
+    """The notebook at ``path``, or NotebookError saying why it cannot be graded."""
+    return parse_notebook(read_submission(Path(path), max_bytes))
+
+
+def nbgrader_meta(cell) -> dict:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return meta if isinstance(meta, dict) else {}
+
+
+def code_cells(nb: nbformat.NotebookNode) -> list[tuple[int, str]]:
+    """(index, source) of the cells to run: every code cell except the check cells
+    (nbgrader test cells: grade true, solution false), which the grader replaces."""
+    cells = []
+    for i, cell in enumerate(nb.cells):
+        meta = nbgrader_meta(cell)
+        if cell.cell_type != "code" or (meta.get("grade") and not meta.get("solution")):
+            continue
+        cells.append((i, cell.source))
+    return cells

@@ -1,0 +1,264 @@
+"""A notebook's cells running in a worker, and its graded functions judged.
+
+:class:`Session` runs the cells in order in one worker (:mod:`.channel`), restarts it
+when it hangs or dies and replays the cells that ran well; :func:`run_notebook` runs a
+whole submission that way and judges each exercise of the assignment on its trials
+(:mod:`..engine`), with the course's reference in place of the earlier exercises a
+function may call (``Exercise.uses``: 4.3 calls 4.1 and 4.2), so that one mistake is
+not paid twice.
+
+This is shared by ``course-lib check`` (public cases, the learner's own notebook, any
+operating system) and ``course-lib grade`` (public and hidden cases, untrusted notebooks,
+in the instructor's bubblewrap sandbox). The learner's code only ever sends back data
+(:mod:`..codec`, never pickle); expected answers and the comparison stay in this process.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from .. import codec
+from ..engine import (
+    CellResult,
+    ExerciseResult,
+    NotebookResult,
+    Outcome,
+    Trial,
+    mark_blocked,
+    public_trials,
+    run_cases,
+    unreadable,
+)
+from ..spec import Assignment, Exercise
+from .channel import (
+    Cancellation,
+    Launcher,
+    Limits,
+    StandIns,
+    Worker,
+    WorkerDied,
+    WorkerTimeout,
+)
+from .environment import NOTEBOOK
+from .notebook import NotebookError, code_cells, nbgrader_meta, parse_notebook, read_submission
+
+
+class Cancelled(RuntimeError):
+    """Grading was cancelled (Ctrl-C) while this notebook ran: it has no result."""
+
+
+class _UidSlots:
+    """Sandboxes running at the same time get different uids (see Launcher.uid)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._used: set[int] = set()
+
+    def take(self) -> int:
+        with self._lock:
+            slot = next(i for i in range(len(self._used) + 1) if i not in self._used)
+            self._used.add(slot)
+            return slot
+
+    def give_back(self, slot: int) -> None:
+        with self._lock:
+            self._used.discard(slot)
+
+
+UID_SLOTS = _UidSlots()
+class Session:
+    """A notebook's cells running in a worker, restarted when it hangs or dies."""
+
+    def __init__(
+        self, cells: list[tuple[int, str]], scratch: Path, limits: Limits,
+        sandbox: Launcher | None = None, uid: int | None = None,
+        cancellation: Cancellation | None = None, watch: dict[str, Any] | None = None,
+        stand_ins: StandIns | None = None,
+    ) -> None:  # fmt: skip
+        self.cells, self.scratch, self.limits = cells, scratch, limits
+        self.sandbox, self.uid, self.cancellation = sandbox, uid, cancellation
+        self.watch, self.stand_ins = watch, stand_ins
+        self.good: list[tuple[int, str]] = []  # cells that ran to the end, to replay
+        self.results: list[CellResult] = []
+        self.restarts = 0
+        self.worker: Worker | None = None
+
+    def run_all(self) -> None:
+        self.worker = self._start()
+        for index, source in self.cells:
+            if self.worker is None:
+                self.results.append(CellResult(index, "not run: the process could not start"))
+                continue
+            self.results.append(self._run_cell(index, source))
+
+    def _start(self) -> Worker | None:
+        try:
+            return Worker(self.scratch, self.limits, self.sandbox, self.uid, self.cancellation,
+                          self.watch)  # fmt: skip
+        except WorkerDied:
+            return None
+
+    def _run_cell(self, index: int, source: str) -> CellResult:
+        try:
+            reply = self.worker.request(
+                {"op": "run", "index": index, "source": source}, self.limits.cell_timeout
+            )
+        except WorkerTimeout:
+            self.restart()
+            limit = self.limits.cell_timeout
+            return CellResult(index, f"the cell did not finish within {limit:g} s")
+        except WorkerDied as err:
+            self.restart()
+            return CellResult(index, f"{err} (it exited, crashed or ran out of memory)")
+        error = reply.get("error")
+        if error is None:
+            self.good.append((index, source))
+        else:
+            error = codec.text(str(error), 600)
+        return CellResult(index, error, codec.text(str(reply.get("output", "")), 2000))
+
+    def restart(self) -> None:
+        """A fresh worker that has run again every cell that ran well before."""
+        if self.worker is not None:
+            self.worker.kill()
+        self.restarts += 1
+        cancelled = self.cancellation is not None and self.cancellation.requested
+        if self.restarts > self.limits.max_restarts or cancelled:
+            self.worker = None
+            return
+        self.worker = self._start()
+        if self.worker is None:
+            return
+        for index, source in list(self.good):
+            try:
+                self.worker.request({"op": "run", "index": index, "source": source},
+                                    self.limits.cell_timeout)  # fmt: skip
+            except (WorkerTimeout, WorkerDied):
+                self.good.remove((index, source))  # it behaved differently this time
+                return self.restart()
+
+    def call(self, ex: Exercise, args: tuple) -> Outcome:
+        if self.worker is None:
+            return Outcome("crashed", message="not run: your code crashed its process too often")
+        timeout = self.limits.call_timeout or ex.call_timeout
+        try:
+            start = time.monotonic()
+            request = {"op": "call", "function": ex.function, "args": list(args)}
+            reply = self.worker.request(request, timeout, self._serve(ex))
+            seconds = time.monotonic() - start  # measured here: the learner cannot fake it
+        except WorkerTimeout:
+            self.restart()
+            return Outcome("timeout", message=f"it did not finish within {timeout:g} s")
+        except WorkerDied as err:
+            self.restart()
+            return Outcome("crashed", message=f"{err} (it exited, crashed or ran out of memory)")
+        kind = reply.get("kind")
+        if kind == "value":
+            called = reply.get("forbidden")
+            called = [codec.text(str(c), 100) for c in called] if isinstance(called, list) else []
+            return Outcome("value", reply.get("value"), seconds=seconds, forbidden=called,
+                           tampered=reply.get("tampered") is not False)  # fmt: skip
+        if kind == "not implemented":
+            return Outcome("not implemented")
+        if kind == "missing":
+            return Outcome("missing", message=f"there is no function named `{ex.function}`")
+        return Outcome("error", message=codec.text(str(reply.get("message", "it failed")), 600))
+
+    def _serve(self, ex: Exercise) -> StandIns | None:
+        """The stand-ins ``ex`` may call while it runs: those of ``ex.uses`` only."""
+        if self.stand_ins is None or not ex.uses:
+            return None
+        stand_ins = self.stand_ins
+
+        def serve(name: str, args: list, kwargs: dict) -> Any:
+            if name not in ex.uses:
+                raise KeyError(name)
+            return stand_ins(name, args, kwargs)
+
+        return serve
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.kill()
+
+
+def run_notebook(
+    path: Path | str, assignment: Assignment,
+    trials: dict[str, list[Trial]] | None = None, limits: Limits | None = None,
+    sandbox: Launcher | None = None, data: bytes | None = None,
+    cancellation: Cancellation | None = None, stand_ins: StandIns | None = None,
+) -> NotebookResult:  # fmt: skip
+    """Run one learner's notebook in a worker (in ``sandbox`` if given) and judge each
+    exercise of ``assignment`` on its ``trials``
+    (by grade_id; default: the public cases). ``data``: the file's bytes, when already
+    read. ``stand_ins``: the grader's stand-ins for earlier exercises (``Exercise.uses``),
+    computed in this process; without them (``course-lib check``) a function calls the
+    learner's own earlier functions. Never raises for a bad submission: problems are
+    reported in the result. Raises Cancelled when ``cancellation`` was requested meanwhile."""
+    start = time.monotonic()
+    limits = limits or Limits()
+    path = Path(path)
+    try:
+        if data is None:
+            data = read_submission(path, limits.max_notebook_bytes)
+        nb = parse_notebook(data)
+    except NotebookError as err:
+        return unreadable(assignment, str(err))
+    if trials is None:
+        trials = {ex.grade_id: public_trials(ex) for ex in assignment.exercises}
+    ids = {nbgrader_meta(c).get("grade_id") for c in nb.cells}
+    result = NotebookResult(assignment)
+    slot = UID_SLOTS.take()
+    uid = sandbox.uid(slot) if sandbox is not None else None
+    try:
+        with tempfile.TemporaryDirectory(prefix="course-lib-") as tmp:
+            scratch = Path(tmp) / "work"
+            scratch.mkdir()
+            copy = scratch / NOTEBOOK  # the learner's own copy (read-only in the sandbox)
+            copy.write_bytes(data)
+            os.chmod(copy, 0o644)
+            # what each function may not call, and the earlier functions whose stand-in is
+            # put in place of the learner's while it runs (no double jeopardy)
+            uses = {ex.function: list(ex.uses) for ex in assignment.exercises if ex.uses}
+            watch = {"specs": {ex.function: list(ex.forbidden) for ex in assignment.exercises},
+                     "uses": uses if stand_ins is not None else {}}  # fmt: skip
+            session = Session(code_cells(nb), scratch, limits, sandbox, uid, cancellation, watch,
+                              stand_ins)  # fmt: skip
+            try:
+                session.run_all()
+                for ex in assignment.exercises:
+                    if ex.answer_id not in ids:
+                        result.exercises.append(ExerciseResult(ex, problem=(
+                            f"the answer cell of `{ex.function}` is missing from the notebook "
+                            "(was it deleted? copy your code into a fresh exercise notebook)"
+                        )))  # fmt: skip
+                        continue
+                    call = lambda args, ex=ex: _outcome(session.call(ex, args))  # noqa: E731
+                    found = run_cases(ex, call, trials[ex.grade_id])
+                    result.exercises.append(ExerciseResult(ex, found))
+            finally:
+                session.close()
+            result.cells = session.results
+            if stand_ins is None:  # the learner's own earlier functions were called
+                mark_blocked(result)
+    finally:
+        UID_SLOTS.give_back(slot)
+    if cancellation is not None and cancellation.requested:
+        raise Cancelled()
+    result.seconds = time.monotonic() - start
+    return result
+
+
+def _outcome(outcome: Outcome) -> Outcome:
+    """Missing functions count as errors (with their own words)."""
+    if outcome.kind == "missing":
+        return Outcome("error", message=outcome.message + " (was it renamed?)")
+    return outcome
+
+
+__all__ = ["Limits", "NotebookError", "NotebookResult", "run_notebook"]
