@@ -2,7 +2,7 @@
 
 Grades N copies of each solution notebook (public and hidden cases, every notebook in
 its own worker process) through the same code as the command line
-(``course_lib.instructor.grade.grade``), with two jobs, once in the bubblewrap sandbox
+(``course_lib.instructor.grading.batch.grade``), with two jobs, once in the bubblewrap sandbox
 and once without (``--no-sandbox``), alternating the two ``--rounds`` times in this one
 process so that both see the same machine. It prints the median seconds per submission
 of each, and the sandbox's cost per submission.
@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from course_lib.exercises.assignments import ASSIGNMENTS
-from course_lib.instructor.grade import grade
+from course_lib.instructor.grading.batch import grade
 
 ROOT = Path(__file__).resolve().parents[1]
 

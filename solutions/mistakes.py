@@ -3,9 +3,10 @@
 Instructor material. Each entry is a learner's answer that is right but for one mistake,
 so it is close to an answer key: it lives in solutions/, which never ships (not in the
 learner edition, not in the Gradescope autograder). What the learners get is the
-*recognition* of each mistake: the remark of the same name in
-course_lib/exercises/assignments.py (a ``Mistake`` or ``ErrorRemark``, written as a change
-of course_lib's reference result, never as an implementation), or in ``CLASSIFIER_REMARKS``.
+*recognition* of each mistake: the remark of the same name, a ``Mistake`` of the answer
+key (course_lib/instructor/key/, whose answers on the public cases alone reach learners,
+as data) or an ``ErrorRemark`` (course_lib/exercises/assignments/), or in
+``CLASSIFIER_REMARKS``.
 
 ``CATALOGUE[grade_id][name]`` is the source of the learner's function with mistake
 ``name``; it may call the notebook's other (correct) functions and ``np``.

@@ -25,8 +25,8 @@ from exercise_tools import SOLUTIONS, STEMS, grade_id, with_sources
 
 from course_lib.exercises.assignments import ASSIGNMENTS
 from course_lib.exercises.codec import dumps
-from course_lib.instructor.grade import grade as grade_here
-from course_lib.instructor.grade import prepare
+from course_lib.instructor.grading.batch import grade as grade_here
+from course_lib.instructor.grading.trials import prepare
 
 FULL_04 = {ex.grade_id: ex.points for ex in ASSIGNMENTS["04_backward_pass"].exercises}
 

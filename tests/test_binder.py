@@ -172,6 +172,7 @@ def test_post_build_install_survives_a_home_volume(tmp_path):
     assert where.is_relative_to(site.resolve()), where
     assert not where.is_relative_to(home.parent) and not where.is_relative_to(ROOT)
     assert (found["train"], found["test"]) == (7291, 2007)  # the bundled data, checksummed
-    assert (where.parent / "exercises" / "catalog.json").is_file()
+    data = where.parent / "exercises" / "assignments"
+    assert (data / "catalog.json").is_file() and (data / "public.json").is_file()
     assert found["points"] > 0  # read from the bundled catalog.json
     assert (venv / "bin" / "course-lib").is_file()  # the command learners run in a terminal

@@ -28,7 +28,7 @@ from course_lib.exercises.engine import public_trials
 from course_lib.exercises.process.channel import Limits
 from course_lib.exercises.process.session import run_notebook
 from course_lib.exercises.report import exercise_lines, explain
-from course_lib.instructor.grade import prepare, stand_in
+from course_lib.instructor.grading.trials import prepare, stand_in
 from course_lib.instructor.sandbox import Sandbox
 
 CHECK = sys.modules["course_lib.exercises.checking"]

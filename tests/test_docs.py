@@ -220,12 +220,13 @@ def test_the_recipe_for_new_points_is_caught_at_every_step_forgotten(tmp_path):
 
 def known_mistakes() -> dict[tuple[str, str], str]:
     """(grade id, mistake name) -> the remark the check shows, for every named mistake."""
-    from course_lib.exercises.assignments import CLASSIFIER_REMARKS
+    from course_lib.exercises.assignments.digit_classification import CLASSIFIER_REMARKS
+    from course_lib.instructor.key import ANSWERS
 
     found = {}
     for a in ASSIGNMENTS.values():
         for ex in a.exercises:
-            for m in (*ex.mistakes, *ex.errors):
+            for m in (*ANSWERS[ex.grade_id].mistakes, *ex.errors):
                 if m.name:
                     found.setdefault((ex.grade_id, m.name), m.message)
     for name, message in CLASSIFIER_REMARKS.items():

@@ -18,7 +18,7 @@ from course_lib.cli import main
 from course_lib.exercises import check
 from course_lib.exercises.assignments import ASSIGNMENTS
 from course_lib.exercises.process.session import run_notebook
-from course_lib.instructor.grade import prepare
+from course_lib.instructor.grading.trials import prepare
 
 
 @pytest.fixture(autouse=True)

@@ -18,21 +18,20 @@ import numpy as np
 import pytest
 from exercise_tools import EXERCISES, SOLUTIONS, STEMS
 
-from course_lib.exercises.assignments import (
-    _tiny_mlp_run,
-    find_exercise,
-    ref_backprop,
-    ref_backprop_deep,
+from course_lib.exercises.assignments import find_exercise
+from course_lib.gradcheck import numerical_gradient, relative_error
+from course_lib.instructor.key.backward_pass import ref_backprop, ref_backprop_deep
+from course_lib.instructor.key.chain_rule import tiny_mlp_run
+from course_lib.instructor.key.gradient_descent import (
     ref_gradient_descent_step,
     ref_momentum_step,
 )
-from course_lib.gradcheck import numerical_gradient, relative_error
 
 NEW = ("momentum_step", "backprop_deep", "train_tiny_mlp")
 
 
 def public(gid: str) -> list[tuple]:
-    return [case.make() for case in find_exercise(gid)[1].public]
+    return [case.args for case in find_exercise(gid)[1].public]
 
 
 def deep_loss(x, t, weights, biases) -> float:
@@ -55,7 +54,7 @@ def test_backprop_deep_reference_agrees_with_finite_differences(index):
 
 
 def test_backprop_deep_on_two_layers_is_backprop():
-    x, t, W1, b1, W2, b2 = find_exercise("backprop")[1].public[1].make()
+    x, t, W1, b1, W2, b2 = find_exercise("backprop")[1].public[1].args
     dWs, dbs = ref_backprop_deep(x, t, [W1, W2], [b1, b2])
     for mine, theirs in zip((dWs[0], dbs[0], dWs[1], dbs[1]), ref_backprop(x, t, W1, b1, W2, b2),
                             strict=True):  # fmt: skip
@@ -81,14 +80,14 @@ def mlp_loss(W1, b1, W2, b2, xs, ts) -> float:
 @pytest.mark.parametrize("index", [0, 1])
 def test_train_tiny_mlp_reference_gradients_and_training(index):
     W1, b1, W2, b2, xs, ts, eta, steps = public("train_tiny_mlp")[index]
-    dW1, db1, dW2, db2, losses = _tiny_mlp_run(W1, b1, W2, b2, xs, ts, eta, steps)
+    dW1, db1, dW2, db2, losses = tiny_mlp_run(W1, b1, W2, b2, xs, ts, eta, steps)
     b2_array = np.array([b2])
     for param, grad in ((W1, dW1), (b1, db1), (W2, dW2), (b2_array, np.array([db2]))):
         numeric = numerical_gradient(lambda: mlp_loss(W1, b1, W2, b2_array[0], xs, ts), param)
         assert relative_error(grad, numeric) < 1e-6
     assert losses.shape == (steps + 1,) and np.isclose(losses[0], mlp_loss(W1, b1, W2, b2, xs, ts))
     assert np.all(np.diff(losses) < 0) and losses[-1] < 0.9 * losses[0]  # it trains
-    stale = _tiny_mlp_run(W1, b1, W2, b2, xs, ts, eta, steps, accumulate=True)[-1]
+    stale = tiny_mlp_run(W1, b1, W2, b2, xs, ts, eta, steps, accumulate=True)[-1]
     assert np.allclose(stale[:2], losses[:2]) and not np.allclose(stale[2:], losses[2:])
 
 

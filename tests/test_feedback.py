@@ -32,7 +32,9 @@ import pytest
 from exercise_tools import ROOT, SOLUTIONS, STEMS, answers, grade_id
 
 from course_lib.exercises import check
-from course_lib.exercises.assignments import ASSIGNMENTS, CLASSIFIER_REMARKS, find_exercise
+from course_lib.exercises.assignments import ASSIGNMENTS, find_exercise
+from course_lib.exercises.assignments.digit_classification import CLASSIFIER_REMARKS
+from course_lib.instructor.key import ANSWERS
 
 CATALOGUE: dict[str, dict[str, str]] = runpy.run_path(str(SOLUTIONS / "mistakes.py"))["CATALOGUE"]
 CHECK = sys.modules["course_lib.exercises.checking"]  # the module (its name is the function's)
@@ -61,7 +63,7 @@ def namespace(stem: str) -> dict:
 def remark(gid: str, name: str) -> str:
     """The remark the learner gets for mistake ``name`` of exercise ``gid``."""
     _, ex = find_exercise(gid)
-    found = [m.message for m in (*ex.mistakes, *ex.errors) if m.name == name]
+    found = [m.message for m in (*ANSWERS[gid].mistakes, *ex.errors) if m.name == name]
     if gid == "train_classifier":
         found.append(CLASSIFIER_REMARKS[name])
     assert found, f"{gid} has no remark called {name}"
@@ -80,7 +82,7 @@ def test_the_catalogue_covers_every_exercise_and_every_remark():
     every = {ex.grade_id: ex for a in ASSIGNMENTS.values() for ex in a.exercises}
     assert set(CATALOGUE) == set(every)
     for gid, ex in every.items():
-        named = {m.name for m in (*ex.mistakes, *ex.errors)}
+        named = {m.name for m in (*ANSWERS[gid].mistakes, *ex.errors)}
         if gid == "train_classifier":
             named |= set(CLASSIFIER_REMARKS)
         assert named == set(CATALOGUE[gid]), gid  # no remark without its wrong implementation
@@ -119,7 +121,7 @@ def test_no_remark_gives_away_a_formula():
     formula = re.compile(r"a \* \(1 - a\)|@ ?W|\.T\b|/ ?N\b|axis ?=|keepdims ?=|\bsum\(")
     for a in ASSIGNMENTS.values():
         for ex in a.exercises:
-            for m in (*ex.mistakes, *ex.errors):
+            for m in (*ANSWERS[ex.grade_id].mistakes, *ex.errors):
                 assert not formula.search(m.message), (ex.grade_id, m.message)
 
 
@@ -173,7 +175,7 @@ def test_check_inputs_gives_the_public_inputs():
     (first, *_) = check.inputs("linear_backward")
     ex = find_exercise("linear_backward")[1]
     assert [x.shape for x in first] == [(5, 3), (2, 3), (5, 2)]
-    assert all(np.array_equal(x, y) for x, y in zip(first, ex.public[0].make(), strict=True))
+    assert all(np.array_equal(x, y) for x, y in zip(first, ex.public[0].args, strict=True))
     first[0][...] = 0.0  # a fresh copy each time
     assert np.any(check.inputs("linear_backward")[0][0] != 0.0)
 

@@ -14,7 +14,7 @@ from exercise_tools import EXERCISES, SOLUTIONS, exercise_with_answers, solution
 
 from course_lib.cli import main
 from course_lib.exercises.assignments import ASSIGNMENTS
-from course_lib.instructor.gradebook import GradebookError, Student, read_overrides, read_roster
+from course_lib.instructor.roster import GradebookError, Student, read_overrides, read_roster
 
 STEM = "03_forward_pass"
 A = ASSIGNMENTS[STEM]
@@ -173,7 +173,7 @@ def test_matching_rules():
 
 def test_a_file_named_after_a_classmate_stays_its_owners():
     """alice cannot hand bob a submission: a home folder outweighs a word of a file name."""
-    from course_lib.instructor.gradebook import owners
+    from course_lib.instructor.roster import owners
 
     alice, bob = Student("1", login="alice"), Student("2", login="bob")
     mine = Path("/c/jupyter-alice/REPO/exercises/04_backward_pass_bob.ipynb")
@@ -213,13 +213,13 @@ def test_nothing_is_graded_when_the_solution_does_not_get_full_marks(tmp_path, c
 def test_a_broken_hidden_case_is_named_and_nothing_is_graded(tmp_path, capsys, monkeypatch):
     import numpy as np
 
-    from course_lib.instructor import grade as grade_module
-    from course_lib.instructor.hidden import HiddenCase
+    from course_lib.instructor import key
+    from course_lib.instructor.key.hidden import HiddenCase
 
-    real = grade_module.hidden_cases
+    real = key.hidden_cases
     wrong_width = HiddenCase("a batch of the wrong width", lambda rng: (
         rng.normal(size=(2, 3)), np.ones((4, 2)), np.zeros(2)))  # fmt: skip
-    monkeypatch.setattr(grade_module, "hidden_cases", lambda gid: (
+    monkeypatch.setattr(key, "hidden_cases", lambda gid: (
         (*real(gid), wrong_width) if gid == SECOND else real(gid)))  # fmt: skip
     out = tmp_path / "out"
     nb = str(SOLUTIONS / f"{STEM}.ipynb")

@@ -19,7 +19,7 @@ from exercise_tools import SOLUTIONS, grade_id
 
 from course_lib.exercises.assignments import ASSIGNMENTS
 from course_lib.exercises.process.channel import Limits
-from course_lib.instructor.grade import grade
+from course_lib.instructor.grading.batch import grade
 
 STEM = "04_backward_pass"
 FULL = {ex.grade_id: ex.points for ex in ASSIGNMENTS[STEM].exercises}  # from the spec

@@ -62,7 +62,7 @@ def test_grade_misuse_exits_non_zero_with_a_clear_message(tmp_path, capsys):
 
 
 def test_submissions_sharing_a_file_name_are_named_by_their_folders():
-    from course_lib.instructor.grade import names_for
+    from course_lib.instructor.grading.collect import names_for
 
     home = Path("/home")
     paths = [
@@ -93,7 +93,7 @@ import sys
 from pathlib import Path
 from course_lib.exercises.process import session as runner
 from course_lib.exercises.assignments import ASSIGNMENTS
-from course_lib.instructor.grade import grade
+from course_lib.instructor.grading.batch import grade
 first = {{}}
 start = runner.Worker.__init__
 def spy(self, *args, **kwargs):

@@ -5,7 +5,8 @@ Two sides, one boundary:
 - ``course_lib/exercises/``: what every learner gets, in layers
 
       0 values   inputs, codec, monitor, autograding    what crosses a process boundary
-      1 spec     spec, assignments                       what an exercise is
+      1 spec     spec, assignments/ (one module per        what an exercise is
+                 notebook, and its public cases as data)
       2 engine   engine                                  run a case, judge it
       3 process  process/ (notebook, environment,        the learner's process
                  channel, worker, session)
@@ -34,7 +35,9 @@ PACKAGE = Path(course_lib.__file__).parent
 FOLDER = PACKAGE / "exercises"
 LAYERS = {
     "inputs": 0, "codec": 0, "monitor": 0, "autograding": 0,
-    "spec": 1, "assignments": 1,
+    "spec": 1, "assignments": 1, "assignments.gradient_descent": 1, "assignments.chain_rule": 1,
+    "assignments.forward_pass": 1, "assignments.backward_pass": 1,
+    "assignments.digit_classification": 1,
     "engine": 2,
     "process": 3, "process.notebook": 3, "process.environment": 3, "process.channel": 3,
     "process.worker": 3, "process.session": 3,
@@ -173,7 +176,8 @@ def test_starting_lab_train_or_doctor_does_not_load_the_grader():
     )
     assert "course_lib.cli" in loaded and "course_lib.exercises.cli" in loaded
     heavy = {"course_lib.exercises.engine", "course_lib.exercises.process.session",
-             "course_lib.exercises.assignments", "course_lib.instructor.grade",
+             "course_lib.exercises.assignments", "course_lib.instructor.grading.batch",
+             "course_lib.instructor.key", "course_lib.instructor.results",
              "course_lib.instructor.gradescope", "course_lib.instructor.release",
              "course_lib.instructor.sandbox", "nbformat"}  # fmt: skip
     assert not heavy & loaded, sorted(heavy & loaded)

@@ -70,7 +70,7 @@ _MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 def hidden_labels() -> list[str]:
     """The labels of the instructor's hidden cases (the fallback: those still in ASSIGNMENTS)."""
     try:
-        from course_lib.instructor.hidden import HIDDEN
+        from course_lib.instructor.key.hidden import HIDDEN
     except ModuleNotFoundError:
         groups = [getattr(ex, "hidden", ()) for a in ASSIGNMENTS.values() for ex in a.exercises]
     else:
@@ -253,7 +253,8 @@ def test_edition_has_the_learner_files_only(edition):
     for name in ("requirements.txt", "runtime.txt", "postBuild"):
         assert (edition / "binder" / name).read_bytes() == (ROOT / "binder" / name).read_bytes()
     assert os.access(edition / "binder" / "postBuild", os.X_OK)
-    for module in ("process/session.py", "process/worker.py", "checking.py", "assignments.py"):
+    for module in ("process/session.py", "process/worker.py", "checking.py",
+                   "assignments/__init__.py", "assignments/public.json"):
         assert f"course_lib/exercises/{module}" in files
     assert not [f for f in files if f.startswith("course_lib/instructor")]
     assert "course_lib/data/usps.npz" in files

@@ -23,7 +23,7 @@ from .autograding import CheckFailed, strict
 from .engine import Outcome, call_here, error_text, public_trials, run_cases
 from .inputs import resolve
 from .report import report
-from .spec import Exercise, Status, describe
+from .spec import Ending, Exercise, Status, describe, spec_failed
 
 HINT_AFTER = 3  # failures in a row of one exercise, after which the hint is shown anyway
 _failures: dict[str, int] = {}
@@ -46,9 +46,9 @@ def _passes(ex: Exercise, func: Any) -> bool:
 def _call(ex: Exercise, func: Any, args: tuple) -> Outcome:
     """Call ``func`` here; a call over the exercise's time limit counts as a timeout."""
     outcome = call_here(func, args, ex.forbidden)
-    if outcome.kind == "value" and outcome.seconds > ex.call_timeout:
+    if outcome.kind is Ending.VALUE and outcome.seconds > ex.call_timeout:
         limit = f"it took {outcome.seconds:.2g} s, over the time limit of {ex.call_timeout:g} s"
-        return Outcome("timeout", message=limit, seconds=outcome.seconds)
+        return Outcome(Ending.TIMEOUT, message=limit, seconds=outcome.seconds)
     return outcome
 
 
@@ -76,10 +76,8 @@ def check(grade_id: str, func: Any, hint: bool = False) -> None:
         return
     try:
         if not callable(func):
-            text, passed = (
-                f"❌ {grade_id}: `{ex.function}` should be a function, got " + describe(func),
-                False,
-            )
+            lines = [f"❌ {grade_id}: `{ex.function}` should be a function, got {describe(func)}"]
+            passed = False
         else:
             results = run_cases(ex, lambda args: _call(ex, func, args), public_trials(ex))
             passed = results[-1].verdict.passed
@@ -87,18 +85,19 @@ def check(grade_id: str, func: Any, hint: bool = False) -> None:
             _failures[grade_id] = failures
             done = results[-1].verdict.status is not Status.NOT_DONE
             blocker = _earlier_failing(ex, func) if done and not passed else None
-            text = report(ex, results, hint=hint or failures >= HINT_AFTER, blocked_by=blocker)
-    except Exception as err:  # never let a check stop the notebook
-        text, passed = f"⚠ {grade_id}: the check itself failed ({error_text(err)})", False
-    print(text.rstrip("\n"))
+            lines = report(ex, results, hint=hint or failures >= HINT_AFTER, blocked_by=blocker)
+    except Exception as err:  # never let a check stop the notebook (but in strict mode)
+        spec_failed(f"the check of {grade_id}", err)
+        lines, passed = [f"⚠ {grade_id}: the check itself failed ({error_text(err)})"], False
+    print("\n".join(lines))
     if not passed and strict():
-        raise CheckFailed(text.split("\n")[0])  # the verdict's first line; the rest is printed
+        raise CheckFailed(lines[0])  # the verdict's first line; the rest is printed
 
 
 def inputs(grade_id: str) -> list[tuple]:
     """The arguments of each public case of exercise ``grade_id`` (fresh copies), to call
     your function on by hand: ``softmax(*check.inputs("softmax")[0])``."""
-    return [resolve(case.make()) for case in _exercise(grade_id).public]
+    return [resolve(case.args) for case in _exercise(grade_id).public]
 
 
 check.inputs = inputs  # type: ignore[attr-defined]

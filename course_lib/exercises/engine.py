@@ -5,12 +5,14 @@ there, in the learner's kernel: advisory feedback) and the runner of ``course-li
 and ``course-lib grade`` (the function is called in another process, and only the data
 it returned comes back). Either way the result goes through the data-only format of
 :mod:`.codec` before it is judged, so both give the same verdicts, and the expected
-answers are computed here, by the exercise's reference, never by the learner's code.
+answers come with the cases (made by the instructor's reference), never from the learner's
+code. Verdicts are structured (:class:`.spec.Verdict`): only :mod:`.report` makes words.
 
-A :class:`Trial` is one case ready to run: its label, its arguments and its expected
-answer. :func:`run_cases` runs trials in order and stops at the first that does not
-pass; :func:`judge` compares one answer; the results of a notebook are an
-:class:`ExerciseResult` per exercise in a :class:`NotebookResult`.
+A :class:`Trial` is one case ready to run: its label, its arguments, its expected answer
+and the answers of the known mistakes (all data: the references that compute them are the
+instructor's, ``course_lib.instructor.key``). :func:`run_cases` runs trials in order and
+stops at the first that does not pass; :func:`judge` compares one answer; the results of a
+notebook are an :class:`ExerciseResult` per exercise in a :class:`NotebookResult`.
 """
 
 from __future__ import annotations
@@ -28,13 +30,18 @@ from . import codec
 from .inputs import resolve
 from .monitor import CallMonitor
 from .spec import (
-    SPEED_FACTOR,
-    SPEED_SLACK,
     Assignment,
+    Ending,
     Exercise,
+    Failure,
+    Known,
+    Mark,
+    Remark,
+    Source,
     Status,
     Verdict,
     describe,
+    spec_failed,
 )
 
 # ----- trials: cases with their expected answers -----
@@ -43,7 +50,8 @@ from .spec import (
 @dataclass(frozen=True)
 class Trial:
     """One case, ready to run: ``args`` go to the learner's function; ``expected`` is the
-    reference's answer on them (None when the exercise has a custom rule)."""
+    reference's answer on them (None when the exercise has a custom rule); ``known``: the
+    answers of the known mistakes on them, each with its remark."""
 
     label: str
     hidden: bool
@@ -51,44 +59,26 @@ class Trial:
     expected: Any
     budget: float | None = None  # seconds the call may take (a timed case), else None
     fast_seconds: float = 0.0  # what the exercise's speed reference takes on it
-
-
-def make_trial(
-    ex: Exercise, label: str, args: tuple, hidden: bool = False, timed: bool = False
-) -> Trial:
-    """A trial on ``args``, its expected answer computed now by the exercise's reference;
-    a timed one also gets its time budget, from the speed reference timed here."""
-    values = resolve(args)  # (loads what the args need, e.g. the digits, now)
-    expected = None if ex.reference is None else ex.reference(*values)
-    if not (timed and ex.speed_reference):
-        return Trial(label, hidden, args, expected)
-    fast = min(_seconds(ex.speed_reference, resolve(args)) for _ in range(5))
-    return Trial(label, hidden, args, expected, SPEED_SLACK + SPEED_FACTOR * fast, fast)
-
-
-def _seconds(func: Callable, args: tuple) -> float:
-    start = time.perf_counter()
-    func(*args)
-    return time.perf_counter() - start
+    known: tuple[Known, ...] = ()
 
 
 def public_trials(ex: Exercise) -> list[Trial]:
-    return [make_trial(ex, case.label, case.make()) for case in ex.public]
+    """The exercise's public cases as trials (their expected answers are data, made by
+    ``course-lib build`` from the instructor's reference)."""
+    return [Trial(c.label, False, c.args, c.expected, known=c.known) for c in ex.public]
 
 
-# ----- judging one answer -----
+# ----- how a call ended -----
 
 
 @dataclass
 class Outcome:
-    """What happened when the learner's function was called on one case.
+    """What happened when the learner's function was called on one case: how it ended
+    (``kind``), what it returned (``value``) or what went wrong (``message``), how long it
+    took; ``forbidden``: the off-limits callables it called; ``tampered``: it removed the
+    grader's call monitor."""
 
-    ``kind`` is "value" (it returned ``value``), "not implemented", "error" (it raised),
-    "timeout" or "crashed" (its process died); ``message`` says more. ``forbidden``: the
-    off-limits callables it called; ``tampered``: it removed the grader's call monitor.
-    """
-
-    kind: str
+    kind: Ending
     value: Any = None
     message: str = ""
     seconds: float = 0.0
@@ -117,96 +107,84 @@ def compare(
 ) -> Verdict:
     """Compare ``got`` with ``expected`` by structure, type, shape, dtype, finiteness and
     value. Every item of a tuple is compared (in ``order``, e.g. from the output layer
-    back) and gets a line in ``items``; the message is the first wrong item's. ``batch``:
-    the case's batch size N, to recognise "N times too large"."""
+    back) and gets a :class:`.spec.Mark` in ``items``; the verdict is the first wrong
+    item's. ``batch``: the case's batch size N, to recognise "N times too large"."""
+
+    def failed(failure: Failure, what: str, *values: Any) -> Verdict:
+        return Verdict(Status.FAILED, what, *values, failure=failure, where=where)
+
     if isinstance(expected, tuple | list):
         kind = "tuple" if isinstance(expected, tuple) else "list"
         if not isinstance(got, tuple | list):
-            return Verdict(
-                Status.FAILED,
-                f"{where} should be a {kind} of {len(expected)} items, got {describe(got)}",
-            )
+            what = f"should be a {kind} of {len(expected)} items, got {describe(got)}"
+            return failed(Failure.KIND, what)
         if len(got) != len(expected):
-            return Verdict(
-                Status.FAILED,
-                f"{where} should have {len(expected)} items, it has {len(got)}",
-            )
-        worst, first, lines = 0.0, None, []
+            return failed(Failure.KIND, f"should have {len(expected)} items, it has {len(got)}")
+        worst, first, marks = 0.0, None, []
+        named = len(names) == len(expected)
         for i in order if len(order) == len(expected) else range(len(expected)):
-            item = f"item {i} of {where}"
-            if len(names) == len(expected):
-                item = f"{names[i]} ({item})"
+            label = names[i] if named else f"item {i}"
+            item = f"{names[i]} (item {i} of {where})" if named else f"item {i} of {where}"
             v = compare(expected[i], got[i], rtol, atol, where=item, batch=batch)
-            label = names[i] if len(names) == len(expected) else f"item {i}"
             if v.passed:
                 worst = max(worst, v.relative_error or 0.0)
-                lines.append(f"✓ {label}")
+                marks.append(Mark(label, True))
             else:
-                error = f", relative error {v.relative_error:.1e}" if v.relative_error else ""
-                lines.append(f"✗ {label}: {_after(v.message, item)}{error}")
-                first = first or v
+                marks.append(Mark(label, False, v.what, v.relative_error))
+                if first is None:
+                    first = v
+                    first.item = label
         if first is None:
             return Verdict(Status.PASSED, relative_error=worst)
-        first.items = lines if len(expected) > 1 else []
+        first.items = marks if len(expected) > 1 else []
         return first
     if isinstance(expected, float | int) and not isinstance(expected, bool):
         if not _is_number(got):
-            return Verdict(Status.FAILED, f"{where} should be a number, got {describe(got)}")
+            return failed(Failure.KIND, f"should be a number, got {describe(got)}")
         g = float(got)
         if not np.isfinite(g):
-            return Verdict(Status.FAILED, f"{where} is {g}, not a finite number", expected, got)
+            return failed(Failure.NOT_FINITE, f"is {g}, not a finite number", expected, got)
         err = relative_error(np.array(expected), np.array(g))
         if not np.isclose(g, expected, rtol=rtol, atol=atol):
-            verdict = Verdict(Status.FAILED, f"{where} is wrong", expected, got, err)
-            verdict.details += _scaled(np.array(float(expected)), np.array(g), batch)
+            verdict = failed(Failure.VALUES, "is wrong", expected, got, err)
+            _scaled(verdict, np.array(float(expected)), np.array(g), batch)
             return verdict
         return Verdict(Status.PASSED, relative_error=err)
     if isinstance(expected, np.ndarray):
         if not isinstance(got, np.ndarray) or isinstance(got, np.generic):
-            return Verdict(Status.FAILED, f"{where} should be a numpy array, got {describe(got)}")
+            return failed(Failure.KIND, f"should be a numpy array, got {describe(got)}")
         if got.shape != expected.shape:
-            message = f"{where} has shape {got.shape}, expected {expected.shape}"
+            what = f"has shape {got.shape}, expected {expected.shape}"
             if got.ndim == 2 and got.shape == expected.shape[::-1]:
-                message += " (it looks transposed)"
+                what += " (it looks transposed)"
             elif got.size == expected.size and got.ndim > expected.ndim:
-                message += " (an extra axis of length 1: keepdims=True, or a reshape?)"
+                what += " (an extra axis of length 1: keepdims=True, or a reshape?)"
             elif got.size == expected.size and got.ndim < expected.ndim:
-                message += (
-                    " (an axis of length 1 is missing: a squeeze, or a sum without keepdims?)"
-                )
-            return Verdict(Status.FAILED, message)
+                what += " (an axis of length 1 is missing: a squeeze, or a sum without keepdims?)"
+            return failed(Failure.SHAPE, what)
         want_kind = "float" if expected.dtype.kind == "f" else "integer"
         got_kind = {"f": "float", "i": "integer", "u": "integer", "b": "bool"}.get(
             got.dtype.kind, str(got.dtype)
         )
         if want_kind != got_kind:
-            return Verdict(
-                Status.FAILED, f"{where} has dtype {got.dtype}, expected a {want_kind} array"
-            )
+            return failed(Failure.DTYPE, f"has dtype {got.dtype}, expected a {want_kind} array")
         if got.dtype.kind == "f" and not np.all(np.isfinite(got)):
             bad = "NaN" if np.any(np.isnan(got)) else "inf"
-            where_bad = _positions(~np.isfinite(got))
-            return Verdict(Status.FAILED, f"{where} contains {bad} ({where_bad})", expected, got)
+            what = f"contains {bad} ({_positions(~np.isfinite(got))})"
+            return failed(Failure.NOT_FINITE, what, expected, got)
         err = relative_error(expected, got)
         if not np.allclose(got, expected, rtol=rtol, atol=atol):
-            message = f"{where} has wrong values"
+            what = "has wrong values"
             square = got.ndim == 2 and got.shape[0] == got.shape[1]
             if square and np.allclose(got.T, expected, rtol=rtol, atol=atol):
-                message += " (it equals the right answer transposed)"
-            verdict = Verdict(Status.FAILED, message, expected, got, err)
-            scaled = _scaled(expected, got, batch)
-            verdict.details += scaled
-            if not scaled:
+                what += " (it equals the right answer transposed)"
+            verdict = failed(Failure.VALUES, what, expected, got, err)
+            if not _scaled(verdict, expected, got, batch):
                 wrong = ~np.isclose(got, expected, rtol=rtol, atol=atol)
-                verdict.details.append(f"{where}: wrong entries {_positions(wrong)}")
+                verdict.remark(Source.ENTRIES, f"{where}: wrong entries {_positions(wrong)}")
             return verdict
         return Verdict(Status.PASSED, relative_error=err)
     raise TypeError(f"cannot compare with an expected value of type {type(expected).__name__}")
-
-
-def _after(message: str, item: str) -> str:
-    """A message about ``item`` without its name in front (for the line of that item)."""
-    return message[len(item) + 1 :] if message.startswith(item + " ") else message
 
 
 def _positions(mask: np.ndarray, shown: int = 4) -> str:
@@ -219,76 +197,96 @@ def _positions(mask: np.ndarray, shown: int = 4) -> str:
     return f"at {text}{more} ({len(spots)} of {mask.size} entries)"
 
 
-def _scaled(expected: np.ndarray, got: np.ndarray, batch: int | None) -> list[str]:
-    """A remark when ``got`` is the right answer times a constant: the sign, N, 1/N."""
+def _scaled(verdict: Verdict, expected: np.ndarray, got: np.ndarray, batch: int | None) -> bool:
+    """Remark on ``verdict`` when ``got`` is the right answer times a constant (the sign, N,
+    1/N, another factor); True if it did."""
     nonzero = np.abs(expected) > 1e-12
     if not nonzero.any() or not np.all(np.isfinite(got)):
-        return []
+        return False
     c = float(np.median(got[nonzero] / expected[nonzero]))
-    if not np.isfinite(c) or abs(c) < 1e-12 or not np.allclose(got, c * expected, rtol=1e-6,
-                                                               atol=1e-9):  # fmt: skip
-        return []
+    if not np.isfinite(c) or abs(c) < 1e-12:
+        return False
+    if not np.allclose(got, c * expected, rtol=1e-6, atol=1e-9):
+        return False
     if np.isclose(c, -1.0):
-        return ["It has the opposite sign everywhere: check the direction of a subtraction."]
-    if batch and batch > 1 and np.isclose(c, batch):
-        return [f"It is N = {batch} times too large (N is the batch size): is a 1/N missing?"]
-    if batch and batch > 1 and np.isclose(c, 1.0 / batch):
-        return [f"It is N = {batch} times too small (N is the batch size): an extra 1/N, or "
-                "a mean where a sum belongs?"]  # fmt: skip
-    return [f"It is {c:.4g} times the right answer: a constant factor is off."]
+        text = "It has the opposite sign everywhere: check the direction of a subtraction."
+    elif batch and batch > 1 and np.isclose(c, batch):
+        text = f"It is N = {batch} times too large (N is the batch size): is a 1/N missing?"
+    elif batch and batch > 1 and np.isclose(c, 1.0 / batch):
+        text = (
+            f"It is N = {batch} times too small (N is the batch size): an extra 1/N, or "
+            "a mean where a sum belongs?"
+        )
+    else:
+        text = f"It is {c:.4g} times the right answer: a constant factor is off."
+    verdict.remark(Source.SCALE, text)
+    return True
 
 
-def _same(a: Any, b: Any) -> bool:
-    """Whether two plain values agree closely, NaN and inf included (used to recognise
-    known mistakes, which may well give NaN)."""
+def same(a: Any, b: Any) -> bool:
+    """Whether two plain values agree closely, NaN and inf included (to recognise a known
+    mistake's answer, which may well hold NaN)."""
     try:
         if isinstance(a, tuple | list):
-            return (isinstance(b, tuple | list) and len(a) == len(b)
-                    and all(_same(x, y) for x, y in zip(a, b, strict=True)))  # fmt: skip
+            return (
+                isinstance(b, tuple | list)
+                and len(a) == len(b)
+                and all(same(x, y) for x, y in zip(a, b, strict=True))
+            )
         if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
             if not isinstance(a, np.ndarray) or not isinstance(b, np.ndarray):
                 return False
             if a.shape != b.shape or a.dtype.kind not in "biuf" or b.dtype.kind not in "biuf":
                 return False
-            return bool(np.allclose(a, b, rtol=1e-6, atol=1e-9, equal_nan=True)
-                        and np.array_equal(np.isinf(a), np.isinf(b)))  # fmt: skip
+            return bool(
+                np.allclose(a, b, rtol=1e-6, atol=1e-9, equal_nan=True)
+                and np.array_equal(np.isinf(a), np.isinf(b))
+            )
         if _is_number(a) and _is_number(b):
             return bool(np.isclose(float(a), float(b), rtol=1e-6, atol=1e-9, equal_nan=True))
         return False
-    except Exception:
+    except Exception:  # a learner's value of another kind is simply not the same
         return False
+
+
+# ----- judging one answer -----
 
 
 def _batch(ex: Exercise, args: tuple) -> int | None:
     try:
         return int(ex.batch(args)) if ex.batch is not None else None
-    except Exception:
+    except Exception as err:
+        spec_failed(f"the batch size of {ex.grade_id}", err)
         return None
 
 
-def judge(ex: Exercise, args: tuple, expected: Any, got: Any) -> Verdict:
-    """The verdict on one answer, with a pointed remark when a known mistake is recognised."""
+def judge(
+    ex: Exercise, args: tuple, expected: Any, got: Any, known: Sequence[Known] = ()
+) -> Verdict:
+    """The verdict on one answer: compared with ``expected``, with a pointed remark when it
+    is the answer of a known mistake (``known``) and the exercise's own diagnosis."""
     if ex.custom is not None:
-        return ex.custom(args, got)
+        try:
+            return ex.custom(args, got)
+        except Exception as err:
+            spec_failed(f"the rule of {ex.grade_id}", err)
+            raise
     verdict = compare(expected, got, ex.rtol, ex.atol, names=ex.returns, order=ex.order,
                       batch=_batch(ex, args))  # fmt: skip
     if verdict.passed:
         return verdict
-    for mistake in ex.mistakes:
-        try:
-            with np.errstate(all="ignore"):
-                wrong = mistake.wrong(*args)
-        except Exception:
-            continue
-        if _same(wrong, got):  # its own remark says more than "N times too large"
-            kept = [d for d in verdict.details if "wrong entries" in d]
-            verdict.details = [mistake.message, *kept]
+    for mistake in known:
+        if same(mistake.value, got):  # its own remark says more than "N times too large"
+            kept = [r for r in verdict.remarks if r.source is Source.ENTRIES]
+            verdict.remarks = [Remark(Source.MISTAKE, mistake.message), *kept]
             break
     if ex.diagnose is not None:
         try:
-            verdict.details += ex.diagnose(args, got)
-        except Exception:
-            pass
+            said = ex.diagnose(args, got, expected)
+        except Exception as err:
+            spec_failed(f"the diagnosis of {ex.grade_id}", err)
+            said = []
+        verdict.remarks += [Remark(Source.DIAGNOSIS, text) for text in said]
     return verdict
 
 
@@ -298,49 +296,62 @@ def known_error(ex: Exercise, args: tuple, message: str) -> str | None:
         try:
             if remark.text in message and (remark.when is None or remark.when(args)):
                 return remark.message
-        except Exception:
+        except Exception as err:
+            spec_failed(f"the error remark {remark.name!r} of {ex.grade_id}", err)
             continue
     return None
 
 
-VECTORISE = ("vectorise over the batch (one matrix product per layer for the whole "
-             "mini-batch, no Python loop over its examples)")  # fmt: skip
+VECTORISE = (
+    "vectorise over the batch (one matrix product per layer for the whole "
+    "mini-batch, no Python loop over its examples)"
+)
 
 
 def verdict_of(ex: Exercise, trial: Trial, outcome: Outcome) -> Verdict:
     """The verdict on one call: how it ended, what it called, how long it took, what it gave."""
-    if outcome.kind == "not implemented":
-        return Verdict(Status.NOT_DONE, "not implemented yet")
-    if outcome.kind == "timeout" and trial.budget is not None:
-        return Verdict(Status.ERROR, f"{outcome.message}, where {_too_slow(trial)}")
-    if outcome.kind == "timeout":  # over the exercise's time limit (or --call-timeout)
-        return Verdict(Status.ERROR, f"{outcome.message}: {VECTORISE}")
-    if outcome.kind != "value":
-        verdict = Verdict(Status.ERROR, outcome.message or outcome.kind)
+    if outcome.kind is Ending.NOT_DONE:
+        return Verdict(Status.NOT_DONE, "not implemented yet", failure=Failure.NOT_DONE)
+    if outcome.kind is Ending.TIMEOUT and trial.budget is not None:
+        what = f"{outcome.message}, where {_too_slow(trial)}"
+        return Verdict(Status.ERROR, what, failure=Failure.TOO_SLOW)
+    if outcome.kind is Ending.TIMEOUT:  # over the exercise's time limit (or --call-timeout)
+        return Verdict(Status.ERROR, f"{outcome.message}: {VECTORISE}", failure=Failure.ERROR)
+    if outcome.kind is not Ending.VALUE:
+        what = outcome.message or outcome.kind.value
+        verdict = Verdict(Status.ERROR, what, failure=Failure.ERROR)
         remark = known_error(ex, resolve(trial.args), outcome.message)
         if remark:
-            verdict.details.append(remark)
+            verdict.remark(Source.ERROR, remark)
         return verdict
     if outcome.tampered:
-        return Verdict(Status.FAILED, "your function switched off the check of what it calls "
-                       "(sys.setprofile): that is not allowed while it is graded")  # fmt: skip
+        what = (
+            "your function switched off the check of what it calls (sys.setprofile): that "
+            "is not allowed while it is graded"
+        )
+        return Verdict(Status.FAILED, what, failure=Failure.TAMPERED)
     if outcome.forbidden:
         called = ", ".join(outcome.forbidden)
-        return Verdict(Status.FAILED, f"{ex.forbidden_reason}: your function called {called}, "
-                       "which is off limits in this exercise")  # fmt: skip
+        what = (
+            f"{ex.forbidden_reason}: your function called {called}, which is off limits in "
+            "this exercise"
+        )
+        return Verdict(Status.FAILED, what, failure=Failure.FORBIDDEN)
     if trial.budget is not None and outcome.seconds > trial.budget:
         took = f"it took {outcome.seconds:.2g} s (at most {trial.budget:.2g} s allowed)"
-        return Verdict(Status.FAILED, f"{took}, where {_too_slow(trial)}")
-    verdict = judge(ex, resolve(trial.args), trial.expected, outcome.value)
-    if verdict.passed and ex.custom is not None and verdict.message:
-        verdict.message += f", in {outcome.seconds:.1f} s (time limit {ex.call_timeout:g} s)"
+        return Verdict(Status.FAILED, f"{took}, where {_too_slow(trial)}", failure=Failure.TOO_SLOW)
+    verdict = judge(ex, resolve(trial.args), trial.expected, outcome.value, trial.known)
+    if verdict.passed and ex.custom is not None and verdict.what:
+        verdict.what += f", in {outcome.seconds:.1f} s (time limit {ex.call_timeout:g} s)"
     return verdict
 
 
 def _too_slow(trial: Trial) -> str:
-    return (f"a backward pass takes {1000 * trial.fast_seconds:.2g} ms: finite differences? "
-            "They need two forward passes per parameter; backpropagation gets every gradient "
-            "in about the time of two forward passes in all")  # fmt: skip
+    return (
+        f"a backward pass takes {1000 * trial.fast_seconds:.2g} ms: finite differences? "
+        "They need two forward passes per parameter; backpropagation gets every gradient "
+        "in about the time of two forward passes in all"
+    )
 
 
 # ----- running the cases -----
@@ -382,21 +393,22 @@ def _one_blas_thread():
 def call_here(func: Callable, args: tuple, forbidden: Sequence[str] = ()) -> Outcome:
     """Call ``func`` in this process, watching what it calls; its result is passed through
     the data-only format."""
+    values = resolve(args)  # before the monitor: loading the digits is not the learner's call
     start = time.perf_counter()
     try:
         # numpy's warnings (an overflow in exp) would go to stderr: the verdict explains them
         with _one_blas_thread(), np.errstate(all="ignore"), CallMonitor(forbidden) as monitor:
-            value = func(*resolve(args))
+            value = func(*values)
     except NotImplementedError:
-        return Outcome("not implemented")
+        return Outcome(Ending.NOT_DONE)
     except (Exception, SystemExit) as err:
-        return Outcome("error", message=error_text(err))
+        return Outcome(Ending.ERROR, message=error_text(err))
     seconds = time.perf_counter() - start
     try:
         value = codec.loads(codec.dumps(value))
     except Exception as err:  # a hostile object can break even its own encoding
-        return Outcome("error", message=f"its result could not be read: {error_text(err)}")
-    return Outcome("value", value, seconds=seconds, forbidden=list(monitor.calls),
+        return Outcome(Ending.ERROR, message=f"its result could not be read: {error_text(err)}")
+    return Outcome(Ending.VALUE, value, seconds=seconds, forbidden=list(monitor.calls),
                    tampered=monitor.tampered)  # fmt: skip
 
 

@@ -1,6 +1,6 @@
 """Words for a learner: the verdict on one exercise, the notebook's check cell and the
 terminal report of ``course-lib check``. (The files an instructor's grader writes from
-the same words are ``course_lib.instructor.writers``'.)
+the same words are in ``course_lib.instructor.exports``.)
 
 Learner text (error messages, type names, file names) reaches these lines already folded
 to one line (:func:`.codec.text`).
@@ -8,11 +8,10 @@ to one line (:func:`.codec.text`).
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Sequence
 
 from .engine import CaseResult, ExerciseResult, NotebookResult
-from .spec import Exercise, Status, describe
+from .spec import Exercise, Mark, Status, Verdict, describe
 
 # ----- the verdict on one exercise -----
 
@@ -36,10 +35,20 @@ def summary_line(ex: Exercise, results: Sequence[CaseResult]) -> str:
     return f"❌ {ex.grade_id}: {where} '{last.trial.label}' did not pass"
 
 
-def _arg_names(ex: Exercise) -> list[str]:
-    if ex.reference is None:
-        return ["X", "y", "seed"]
-    return list(inspect.signature(ex.reference).parameters)
+def sentence(v: Verdict) -> str:
+    """The verdict's message as a sentence: a subject such as "your result" capitalised (a
+    name such as dC_db stays as it is)."""
+    if v.where.startswith(("your ", "item ")):
+        return v.where[0].upper() + v.where[1:] + " " + v.what
+    return v.message or "wrong result"
+
+
+def mark_line(mark: Mark) -> str:
+    """One item of a returned tuple: ✓, or ✗ with what is wrong with it."""
+    if mark.passed:
+        return f"✓ {mark.label}"
+    error = f", relative error {mark.relative_error:.1e}" if mark.relative_error else ""
+    return f"✗ {mark.label}: {mark.what}{error}"
 
 
 def explain(
@@ -60,30 +69,32 @@ def explain(
     if v.status is Status.ERROR:
         lines.append(f"calling `{ex.function}` failed: {v.message}")
     elif v.items:  # every item of the returned tuple, right or wrong
-        lines.append("what you returned, from the output layer back (start at the first ✗):"
-                     if ex.order else "what you returned:")  # fmt: skip
-        lines += [f"  {item}" for item in v.items]
+        lines.append(
+            "what you returned, from the output layer back (start at the first ✗):"
+            if ex.order
+            else "what you returned:"
+        )
+        lines += [f"  {mark_line(mark)}" for mark in v.items]
     elif v.status is Status.FAILED:
-        message = v.message or "wrong result"
-        if message.startswith(("your ", "item ")):
-            message = message[0].upper() + message[1:]
-        lines.append(message)
-    lines += v.details
+        lines.append(sentence(v))
+    lines += [remark.text for remark in v.remarks]
     if last.hidden:
         lines.append(
             f"(a hidden case: {last.trial.label}; the public cases passed, so think about "
             "what is special about this one)"
         )
     else:
-        pairs = zip(_arg_names(ex), last.trial.args, strict=False)
+        names = ex.arguments or tuple(f"argument {i + 1}" for i in range(len(last.trial.args)))
+        pairs = zip(names, last.trial.args, strict=False)
         lines.append("input: " + "; ".join(f"{n} = {describe(a)}" for n, a in pairs))
         if v.expected is not None:
-            what = f"{v.message.split(' (item')[0]} " if v.items else ""  # the first ✗
-            lines.append(f"expected {what}: {describe(v.expected)}".replace(" :", ":"))
-            lines.append(f"got {what}:      {describe(v.got)}".replace(" :", ":"))
+            what = f" {v.item}" if v.items else ""  # the first ✗
+            lines.append(f"expected{what}: {describe(v.expected)}")
+            lines.append(f"got{what}:      {describe(v.got)}")
         index = sum(not r.hidden for r in results) - 1  # public cases run first, in order
-        lines.append(f"(to try it yourself: check.inputs({ex.grade_id!r})[{index}] are "
-                     "these arguments)")  # fmt: skip
+        lines.append(
+            f"(to try it yourself: check.inputs({ex.grade_id!r})[{index}] are these arguments)"
+        )
     if v.relative_error is not None:
         lines.append(f"relative error: {v.relative_error:.2e}")
     if hint:
@@ -104,13 +115,13 @@ def blocked_line(ex: Exercise, blocker: Exercise) -> str:
 def report(
     ex: Exercise, results: Sequence[CaseResult], hint: bool = False,
     blocked_by: Exercise | None = None,
-) -> str:  # fmt: skip
-    """What a check cell prints: the summary line and the details; first, when an earlier
-    function it uses fails (``blocked_by``), which one to fix first."""
+) -> list[str]:  # fmt: skip
+    """The lines a check cell prints: the summary line and the details; first, when an
+    earlier function it uses fails (``blocked_by``), which one to fix first."""
     lines = [summary_line(ex, results), *explain(ex, results, hint=hint)]
     if blocked_by is not None:
         lines = [blocked_line(ex, blocked_by), "   " + lines[0], *lines[1:]]
-    return "\n".join(lines)
+    return lines
 
 
 def exercise_lines(r: ExerciseResult) -> list[str]:

@@ -1,19 +1,22 @@
 """What an exercise is: the data model that every other layer of the exercises builds on.
 
-An :class:`Exercise` is one graded function of a notebook. Its ``grade_id`` (also the
-function's name), its ``points`` and its assignment's title come from the solution
-notebooks (through ``catalog.json``, which ``course-lib build`` writes); everything else
-is said once, in :mod:`.assignments`: a hint, the **public** cases that the notebook's
-check cell shows, the **reference** implementation (built on ``course_lib``) that gives
-the expected answers, the known mistakes, and what the learner's function may not call.
-The hidden cases the grader adds are the instructor's (:mod:`.hidden`, not in the learner
-edition). A :class:`Verdict` says how one case went, in words a learner understands.
+An :class:`Exercise` is one graded function of a notebook, as learners get it. Its
+``grade_id`` (also the function's name), its ``points`` and its assignment's title come from
+the solution notebooks (``assignments/catalog.json``); its **public** cases, with their
+expected answers and the answers of the known mistakes on them, are data
+(``assignments/public.json``); both are written by ``course-lib build``. Everything else is
+said once, in :mod:`.assignments`: a hint, what the learner's function may not call, and how
+a wrong answer is explained. The references that compute expected answers, the runnable
+known mistakes and the hidden cases are the instructor's (``course_lib.instructor.key``,
+not in the learner edition). A :class:`Verdict` says how one case went, as data; the report
+layer says it in words.
 """
 
 from __future__ import annotations
 
 import enum
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,37 +24,52 @@ from typing import Any
 
 import numpy as np
 
+from . import codec
 from .codec import Other
 from .inputs import USPS, Fn
 
-CATALOG = Path(__file__).with_name("catalog.json")
 SPEED_FACTOR, SPEED_SLACK = 1000.0, 0.2
+# the data of the course's exercises, written by `course-lib build` (see .assignments)
+CATALOG = Path(__file__).with_name("assignments") / "catalog.json"
+PUBLIC = Path(__file__).with_name("assignments") / "public.json"
+
+# COURSE_LIB_SPEC_STRICT=1 (the test suite sets it): a broken spec, diagnosis or recogniser
+# raises instead of being passed over (a learner's check must never stop on our bug)
+STRICT_ENV = "COURSE_LIB_SPEC_STRICT"
+
+
+class SpecError(RuntimeError):
+    """A part of an exercise's spec (a diagnosis, a rule, a recogniser) is broken."""
+
+
+def spec_failed(what: str, err: Exception) -> None:
+    """Under COURSE_LIB_SPEC_STRICT=1, raise SpecError naming the broken part; else return
+    (the caller goes on without it)."""
+    if os.environ.get(STRICT_ENV, "").strip().lower() in ("1", "true", "yes", "on"):
+        raise SpecError(f"{what} is broken: {err!r}") from err
 
 
 @dataclass(frozen=True)
-class Case:
-    """One set of inputs: ``make()`` builds the positional arguments.
+class Known:
+    """A known mistake's answer on one case, and what to say when the learner's is equal:
+    ``message`` says what is wrong and where, never the formula (that is the hint's job).
+    ``name`` is the mistake's key in the instructor's catalogue (solutions/mistakes.py)."""
 
-    ``label`` says in words what the case is, so that a case can be described in
-    feedback without its numbers.
-    """
+    name: str
+    message: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class PublicCase:
+    """One public case, as data: what it is in words (``label``), its arguments, the
+    expected answer (None where the exercise's own rule judges), the known mistakes'
+    answers."""
 
     label: str
-    make: Callable[[], tuple]
-
-
-@dataclass(frozen=True)
-class Mistake:
-    """A known wrong answer: if the learner's result equals ``wrong(*args)``, say ``message``.
-
-    ``message`` says what is wrong and where, never the formula (that is the hint's job,
-    shown on request). ``name`` is the mistake's key in the instructor's catalogue of wrong
-    implementations (solutions/mistakes.py), which a test runs through the check.
-    """
-
-    wrong: Callable[..., Any]
-    message: str
-    name: str = ""
+    args: tuple
+    expected: Any = None
+    known: tuple[Known, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,35 +86,31 @@ class ErrorRemark:
 @dataclass(frozen=True, kw_only=True)
 class Exercise:
     hint: str
-    reference: Callable[..., Any] | None  # None when ``custom`` judges the answer
-    public: tuple[Case, ...]
     grade_id: str = ""  # from the catalog: the check cell's nbgrader id, the function's name
     points: int = 0  # from the catalog
+    number: str = ""  # "4.2": from the notebook's stem and the exercise's place in it
+    public: tuple[PublicCase, ...] = ()  # from public.json
+    arguments: tuple[str, ...] = ()  # the names of the function's arguments (public.json)
     rtol: float = 1e-6
     atol: float = 1e-9
-    mistakes: tuple[Mistake, ...] = ()
-    # a custom rule instead of "close to the reference": (args, got) -> Verdict
+    # a custom rule instead of "close to the expected answer": (args, got) -> Verdict
     custom: Callable[[tuple, Any], Verdict] | None = None
     # the time limit of one call, in seconds: the same in the notebook's check cell,
     # `course-lib check` and the grader (unless the instructor gives --call-timeout)
     call_timeout: float = 10.0
-    # a fast implementation of the answer: a timed case may take at most SPEED_SLACK s plus
-    # SPEED_FACTOR times what it takes (finite differences take ~10,000 times as long)
-    speed_reference: Callable[..., Any] | None = None
     returns: tuple[str, ...] = ()  # names of the items of a returned tuple, for messages
     # what the function may not call while graded (dotted names: module, class or function,
     # see .monitor), and the reason given when it does
     forbidden: tuple[str, ...] = ()
     forbidden_reason: str = ""
     errors: tuple[ErrorRemark, ...] = ()  # known mistakes recognised by the error raised
-    # earlier graded functions this one may call: the grader puts their reference in place
-    # of the learner's while it runs this one; the check cell says "fix 4.2 first"
+    # earlier graded functions this one may call: the grader puts its stand-in for each in
+    # place of the learner's while it runs this one; the check cell says "fix 4.2 first"
     uses: tuple[str, ...] = ()
     order: tuple[int, ...] = ()  # the order in which to report the items of a returned tuple
     batch: Callable[[tuple], int] | None = None  # the batch size N of a case's arguments
-    # more things to say about a wrong answer: (args, got) -> remarks
-    diagnose: Callable[[tuple, Any], list[str]] | None = None
-    number: str = ""  # "4.2": from the notebook's stem and the exercise's place in it
+    # more things to say about a wrong answer: (args, got, expected) -> remarks
+    diagnose: Callable[[tuple, Any, Any], list[str]] | None = None
 
     @property
     def function(self) -> str:
@@ -120,23 +134,44 @@ class Assignment:
         return sum(ex.points for ex in self.exercises)
 
 
-def load_assignments(specs: dict[str, Exercise], catalog: Path = CATALOG) -> dict[str, Assignment]:
+def public_cases(entry: dict) -> tuple[tuple[PublicCase, ...], tuple[str, ...]]:
+    """The public cases and argument names of one exercise's entry of public.json."""
+    cases = tuple(
+        PublicCase(c["label"], tuple(c["args"]), c["expected"],
+                   tuple(Known(*k) for k in c["known"]))
+        for c in entry["cases"]
+    )  # fmt: skip
+    return cases, tuple(entry["arguments"])
+
+
+def read_public(path: Path) -> dict[str, dict]:
+    """public.json, decoded (numbers, arrays, tuples and named inputs: data only)."""
+    return codec.decode(json.loads(path.read_text(encoding="utf-8")))
+
+
+def load_assignments(
+    specs: dict[str, Exercise], catalog: Path, public: Path
+) -> dict[str, Assignment]:
     """The assignments of the catalog (stems, titles, grade ids and points, read from the
-    solution notebooks by ``course-lib build``), each exercise completed from ``specs``."""
+    solution notebooks by ``course-lib build``), each exercise completed from ``specs`` and
+    its public cases from ``public``."""
     data = json.loads(catalog.read_text(encoding="utf-8"))
+    cases = read_public(public) if public.is_file() else {}
     listed = {gid for a in data.values() for gid, _ in a["exercises"]}
     if listed != set(specs):
         raise RuntimeError(
-            f"{catalog.name} and assignments.py disagree on the exercises: only in the "
-            f"notebooks {sorted(listed - set(specs))}, only in assignments.py "
+            f"{catalog.name} and the exercises' specs disagree: only in the notebooks "
+            f"{sorted(listed - set(specs))}, only in course_lib/exercises/assignments/ "
             f"{sorted(set(specs) - listed)}; run `course-lib build` after changing solutions/"
         )
     assignments = {}
     for stem, a in data.items():
-        exercises = [
-            replace(specs[gid], grade_id=gid, points=pts, number=f"{int(stem[:2])}.{i + 1}")
-            for i, (gid, pts) in enumerate(a["exercises"])
-        ]
+        exercises = []
+        for i, (gid, pts) in enumerate(a["exercises"]):
+            public_, arguments = public_cases(cases[gid]) if gid in cases else ((), ())
+            exercises.append(replace(specs[gid], grade_id=gid, points=pts,
+                                     number=f"{int(stem[:2])}.{i + 1}", public=public_,
+                                     arguments=arguments))  # fmt: skip
         assignments[stem] = Assignment(stem, a["title"], tuple(exercises))
     return assignments
 
@@ -153,21 +188,94 @@ class Status(enum.Enum):
     ERROR = "error"
 
 
+class Ending(enum.Enum):
+    """How a call of the learner's function ended (an :class:`.engine.Outcome`'s kind)."""
+
+    VALUE = "it returned a value"
+    NOT_DONE = "not implemented"
+    ERROR = "it raised an error"
+    TIMEOUT = "it ran out of time"
+    CRASHED = "its process died"
+    MISSING = "no such function"
+
+
+class Failure(enum.Enum):
+    """Why a case did not pass."""
+
+    NOT_DONE = "not implemented yet"
+    ERROR = "the call did not return"  # it raised, ran out of time or crashed
+    TAMPERED = "it switched off the call monitor"
+    FORBIDDEN = "it called what the exercise puts off limits"
+    TOO_SLOW = "too slow for a backward pass"
+    KIND = "a value of the wrong kind"  # type, number of items
+    SHAPE = "the wrong shape"
+    DTYPE = "the wrong dtype"
+    NOT_FINITE = "NaN or inf"
+    VALUES = "wrong values"
+    RULE = "the exercise's own rule"  # a custom judge
+
+
+class Source(enum.Enum):
+    """Where a remark about a wrong answer comes from."""
+
+    ENTRIES = "which entries are wrong"
+    SCALE = "a constant factor"
+    MISTAKE = "a known mistake"
+    DIAGNOSIS = "the exercise's diagnosis"
+    ERROR = "a known error"
+    RULE = "the exercise's own rule"
+
+
+@dataclass(frozen=True)
+class Remark:
+    """One thing to say about a wrong answer, and where it comes from."""
+
+    source: Source
+    text: str
+
+
+@dataclass(frozen=True)
+class Mark:
+    """The verdict on one item of a returned tuple: its label, right or wrong, and what is
+    wrong with it (without its name in front)."""
+
+    label: str
+    passed: bool
+    what: str = ""
+    relative_error: float | None = None
+
+
 @dataclass
 class Verdict:
-    """The outcome of one case, with what a learner needs to understand it."""
+    """The outcome of one case, with what a learner needs to understand it.
+
+    The words are in two parts: ``where`` (what is wrong: "your result", "dW1 (item 0 of
+    your result)", or nothing) and ``what`` (what is wrong with it); ``message`` joins them.
+    ``items``: every item of a returned tuple, right or wrong; ``item``: the label of the
+    first wrong one. Only the report layer turns the rest into sentences.
+    """
 
     status: Status
-    message: str = ""
+    what: str = ""
     expected: Any = None
     got: Any = None
     relative_error: float | None = None
-    details: list[str] = field(default_factory=list)
-    items: list[str] = field(default_factory=list)  # one line per item of a returned tuple
+    remarks: list[Remark] = field(default_factory=list)
+    items: list[Mark] = field(default_factory=list)
+    failure: Failure | None = None
+    where: str = ""
+    item: str = ""
 
     @property
     def passed(self) -> bool:
         return self.status is Status.PASSED
+
+    @property
+    def message(self) -> str:
+        return f"{self.where} {self.what}" if self.where else self.what
+
+    def remark(self, source: Source, text: str) -> None:
+        self.remarks.append(Remark(source, text))
 
 
 SMALL = 16  # arrays of at most this many entries are shown in full

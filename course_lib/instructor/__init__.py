@@ -1,13 +1,19 @@
 """The instructor's side of the course: what only instructors run, and what learners never
 get (``course-lib release`` writes the learner edition as everything but this package).
 
-- ``hidden``: the hidden cases, drawn from the instructor's secret
+- ``key/``: the answer key: each graded function's reference, its public cases as code,
+  its known mistakes as runnable wrong implementations (one module per notebook), and the
+  hidden cases drawn from the instructor's secret (``key/hidden``)
 - ``sandbox``: the bubblewrap sandbox every learner process of the grader runs in
-- ``grade``: ``course-lib grade``, a class's notebooks into grades and feedback
-- ``writers``, ``gradebook``: the files the grader writes (feedback.md, results.json,
-  grades.csv; a roster's gradebook, Canvas's and Moodle's CSV files)
+- ``grading/``: ``course-lib grade``, a class's notebooks into grades and feedback (its
+  rooms: collect, validate, trials, batch, records, command)
+- ``results``: what grading gives, one value per submission, overrides applied
+- ``exports/``: the files written from it (feedback.md, results.json, grading.json,
+  grades.csv; a roster's gradebook, Canvas's and Moodle's CSV files), one module each
+- ``roster``: a class's roster matched to the submissions, and the instructor's overrides
 - ``gradescope``: a Gradescope autograder, built and run
-- ``build``, ``release``: exercises/ from solutions/, and the learner edition
+- ``build``, ``release``: exercises/, the catalog and the public cases from solutions/ and
+  the key; the learner edition
 - ``cli``: the commands above
 
 It builds on the learner's side (``course_lib.exercises``), never the other way round.

@@ -1,9 +1,13 @@
-"""``course-lib build``: exercises/ and the catalog, generated from solutions/.
+"""``course-lib build``: exercises/, the catalog and the public cases, generated from
+solutions/ and the answer key.
 
-The catalog (``course_lib/exercises/catalog.json``) lists each assignment's title (the
-notebook's ``metadata.course_lib.title``) and its graded functions with their points, in
-the order of the notebook's check cells (nbgrader ``grade_id`` and ``points``): nothing
-of this is written anywhere else.
+The catalog (``course_lib/exercises/assignments/catalog.json``) lists each assignment's
+title (the notebook's ``metadata.course_lib.title``) and its graded functions with their
+points, in the order of the notebook's check cells (nbgrader ``grade_id`` and ``points``):
+nothing of this is written anywhere else. ``public.json`` beside it holds each graded
+function's public cases as data (arguments, expected answer, the known mistakes' answers),
+computed by the answer key (:mod:`.key`), so that learners get the cases without the code
+that answers them.
 
 In a solution notebook the answers sit between ``### BEGIN SOLUTION`` and
 ``### END SOLUTION``. The exercise notebook is the same notebook with each such region
@@ -22,7 +26,7 @@ from pathlib import Path
 import nbformat
 
 from ..exercises.cli import UsageError
-from ..exercises.spec import CATALOG
+from ..exercises.spec import CATALOG, PUBLIC
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 _MARKER = re.compile(r"^(\s*)### (BEGIN|END) SOLUTION\s*$")
@@ -146,14 +150,48 @@ def build(
 
 
 def _check_specs(catalog: Path) -> None:
-    """Every graded function of the notebooks has its spec in assignments.py, and back."""
+    """Every graded function of the notebooks has its spec in course_lib/exercises/assignments/
+    and its answer in the key, and back."""
     from ..exercises.assignments import SPECS
     from ..exercises.spec import load_assignments
+    from .key import ANSWERS
 
     try:
-        load_assignments(SPECS, catalog)
+        load_assignments(SPECS, catalog, PUBLIC)
     except RuntimeError as err:
         raise BuildError(str(err)) from None
+    if set(ANSWERS) != set(SPECS):
+        raise BuildError(
+            "the answer key and the specs disagree: only in the key "
+            f"{sorted(set(ANSWERS) - set(SPECS))}, only in the specs "
+            f"{sorted(set(SPECS) - set(ANSWERS))}"
+        )
+
+
+def public_cases(public: Path = PUBLIC, check: bool = False) -> list[str]:
+    """Write public.json from the answer key (or, with ``check``, say whether it is stale:
+    its cases, arguments and known mistakes must be the key's, its expected answers equal
+    up to rounding); return [its name] if it changed (or is stale), else []."""
+    from .key import public_json, stale_public
+
+    if check:
+        if not public.is_file():
+            return [public.name]
+        try:
+            from ..exercises.assignments import ASSIGNMENTS
+        except RuntimeError:  # the catalog is stale too (build() names it)
+            return [public.name]
+        for assignment in ASSIGNMENTS.values():
+            for ex in assignment.exercises:
+                reason = stale_public(ex)
+                if reason:
+                    return [f"{public.name} ({ex.grade_id}: {reason})"]
+        return []
+    text = public_json()
+    if (public.read_text(encoding="utf-8") if public.is_file() else None) == text:
+        return []
+    public.write_text(text, encoding="utf-8")
+    return [public.name]
 
 
 def find_root() -> Path:
@@ -172,6 +210,7 @@ def build_command(args) -> int:
         changed = build(solutions, exercises, check=args.check)
         if not args.check:
             _check_specs(CATALOG)
+        changed += public_cases(check=args.check)
     except (BuildError, OSError, nbformat.ValidationError) as err:
         print(f"course-lib build: {err}")
         return 2
@@ -183,5 +222,6 @@ def build_command(args) -> int:
         print(f"exercises/ is up to date with solutions/ ({exercises})")
         return 0
     names = f": {', '.join(changed)}" if changed else ""
-    print(f"wrote {len(changed)} exercise notebook(s) to {exercises}{names}")
+    print(f"wrote {len(changed)} file(s) (exercise notebooks in {exercises}, the catalog and "
+          f"public cases in {CATALOG.parent}){names}")  # fmt: skip
     return 0

@@ -171,7 +171,7 @@ def build_command(args: argparse.Namespace) -> int:
 
 
 def grade_command(args: argparse.Namespace) -> int:
-    from .grade import grade_command as run
+    from .grading.command import grade_command as run
 
     return run(args)
 

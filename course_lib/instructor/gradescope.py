@@ -31,9 +31,11 @@ runs ``/autograder/run_autograder`` and shows the learner
        no learner code runs: score 0, and a message saying that the instructor must fix
        the autograder, and why;
     3. copy the notebook into a private temporary folder and grade the copy with
-       :func:`.grade.grade` (sandboxed, one job) into another one. The upload is only read;
-    4. once ``grade`` has returned, so every learner process is dead, write
-       ``results/results.json``, last and atomically, replacing whatever is there.
+       :func:`.grading.batch.grade` (sandboxed, one job) into another one. The upload is
+       only read;
+    4. once ``grade`` has returned its result (:class:`.results.Graded`), so every learner
+       process is dead, write ``results/results.json`` from it, last and atomically,
+       replacing whatever is there.
 
 What learners see, and when. Each graded function earns its points only when all its
 cases pass: the public ones (those its check cell runs in the notebook) and the hidden
@@ -49,9 +51,9 @@ ones. In ``results.json`` each function becomes two Gradescope tests:
 All of a function's points sit on its hidden entry because they depend on its hidden
 cases: giving the public cases some points would change the rule (all cases or nothing).
 The totals stay right: the ``max_score`` of the tests add up to the assignment's. The
-grader runs the hidden cases only after every public case passed, and its
-``grading.json`` says which functions passed their public cases. Every ``output`` is
-``text``, so nothing a learner wrote (file names, error messages) is rendered as HTML or Markdown.
+grader runs the hidden cases only after every public case passed, and its result says
+which functions passed their public cases. Every ``output`` is ``text``, so nothing a
+learner wrote (file names, error messages) is rendered as HTML or Markdown.
 """
 
 from __future__ import annotations
@@ -76,6 +78,7 @@ from ..exercises.cli import UsageError
 
 if TYPE_CHECKING:  # every `course-lib` command imports this module: keep it light
     from ..exercises.spec import Assignment
+    from .results import Graded
 
 ROOT_ENV = "COURSE_LIB_AUTOGRADER_ROOT"  # replaces /autograder in both scripts (for tests)
 CONFIG = "autograder.json"
@@ -125,7 +128,7 @@ def _package_files(repo: Path) -> list[Path]:
 def setup_script(assignment: Assignment) -> str:
     """setup.sh: Gradescope runs it once, as root, when it builds the autograder image."""
     probe = (
-        "from course_lib.exercises.sandbox import sandbox_problem; p = sandbox_problem(); "
+        "from course_lib.instructor.sandbox import sandbox_problem; p = sandbox_problem(); "
         'print("course-lib autograder: the sandbox works" if p is None '
         'else "course-lib autograder: NO SANDBOX: " + p); raise SystemExit(p is not None)'
     )
@@ -331,39 +334,39 @@ def ungraded(message: str, seconds: float) -> dict:
     return _results(0, message, seconds, [])
 
 
-def split_results(
-    graded: dict, record: dict, assignment: Assignment, source: str, seconds: float
-) -> dict:
-    """The grader's results.json of one notebook, with each function split into a visible
-    public entry and an after_published hidden entry (see the module docstring);
-    ``record`` (its grading.json) says which functions passed their public cases."""
-    by_id = {str(t["name"]).split(" ")[0]: t for t in graded["tests"]}
-    tests, public_passed, score = [], 0, 0
-    for ex in assignment.exercises:
-        test = by_id[ex.grade_id]
-        passed = test["status"] == "passed"
-        public_ok = bool(record["public_passed"][ex.grade_id])
+def split_results(graded: Graded, source: str, seconds: float) -> dict:
+    """The results of one graded notebook, each function split into a visible public
+    entry and an after_published hidden entry (see the module docstring); ``source`` is
+    the uploaded file's path, as the learner named it."""
+    from .exports.results_json import output
+
+    assignment, result = graded.assignment, graded.result
+    assert result is not None, "graded here, never kept by --resume"
+    tests, public_passed = [], 0
+    for r in result.exercises:
+        gid = r.exercise.grade_id
+        public_ok = graded.public_passed[gid]
         public_passed += public_ok
-        score += int(test["score"])
-        output = str(test["output"])
-        tests.append({
-            "name": f"{test['name']}: public cases",
+        text = output(graded, r)
+        public = {
+            "name": f"{gid}: public cases",
             "score": 0,
             "max_score": 0,
             "status": "passed" if public_ok else "failed",
-            "output": "The public cases (those of the check cell) pass." if public_ok else output,
+            "output": "The public cases (those of the check cell) pass." if public_ok else text,
             "output_format": "text",
             "visibility": "visible",
-        })  # fmt: skip
-        tests.append({
-            "name": f"{test['name']}: hidden cases",
-            "score": int(test["score"]),
-            "max_score": ex.points,
-            "status": "passed" if passed else "failed",
-            "output": output if public_ok else "Not run: the public cases must pass first.",
+        }
+        hidden = {
+            "name": f"{gid}: hidden cases",
+            "score": graded.scores[gid],
+            "max_score": r.exercise.points,
+            "status": "passed" if r.passed else "failed",
+            "output": text if public_ok else "Not run: the public cases must pass first.",
             "output_format": "text",
             "visibility": "after_published",
-        })  # fmt: skip
+        }
+        tests += [public, hidden]
     n = len(assignment.exercises)
     summary = (
         f"{assignment.title} ({assignment.stem}): graded {codec.text(source, 160)}.\n"
@@ -371,14 +374,14 @@ def split_results(
         "points only when its hidden cases (other sizes, seeds and edge cases) pass too; "
         "those results appear when your instructor publishes the grades."
     )
-    return _results(score, summary, seconds, tests)
+    return _results(graded.total, summary, seconds, tests)
 
 
 def write_results(root: Path, results: dict) -> Path:
     """Write root/results/results.json atomically, replacing whatever file or link is there;
     learner text is escaped so that it cannot pass for HTML."""
-    from .grade import write_atomically
-    from .writers import json_text
+    from .exports.text import json_text
+    from .grading.records import write_atomically
 
     target = root / "results" / "results.json"
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -411,7 +414,7 @@ def grade_submission(assignment: Assignment, root: Path) -> dict:
     problem = sandbox_problem()
     if problem is not None:
         return ungraded(NO_SANDBOX.format(problem), time.monotonic() - start)
-    from .grade import grade  # only now: it loads nbformat, which takes a second
+    from .grading.batch import grade  # only now: it loads nbformat, which takes a second
 
     with tempfile.TemporaryDirectory(prefix="course-lib-gradescope-") as tmp:
         notebook = Path(tmp) / "upload" / f"{assignment.stem}.ipynb"
@@ -423,11 +426,10 @@ def grade_submission(assignment: Assignment, root: Path) -> dict:
         if not secret:
             print("course-lib gradescope: no secret in the autograder: the hidden cases use the "
                   "course's default seed (build it with --secret-file)")  # fmt: skip
-        grade(assignment, [notebook], out, jobs=1, progress=False, sandbox=True, secret=secret)
-        (folder,) = (out / "submissions").iterdir()
-        graded = json.loads((folder / "results.json").read_text(encoding="utf-8"))
-        record = json.loads((folder / "grading.json").read_text(encoding="utf-8"))
-    return split_results(graded, record, assignment, chosen.path, time.monotonic() - start)
+        (graded,) = grade(
+            assignment, [notebook], out, jobs=1, progress=False, sandbox=True, secret=secret
+        )
+    return split_results(graded, chosen.path, time.monotonic() - start)
 
 
 def run_command(stem: str, root: Path) -> int:
@@ -452,7 +454,7 @@ def run_command(stem: str, root: Path) -> int:
 def gradescope_command(args: argparse.Namespace) -> int:
     if args.gradescope_action == "run":
         return run_command(args.assignment, Path(args.root))
-    from .grade import read_secret
+    from .grading.command import read_secret
 
     try:
         assignment = _assignment(args.assignment)

@@ -34,7 +34,7 @@ from ..engine import (
     run_cases,
     unreadable,
 )
-from ..spec import Assignment, Exercise
+from ..spec import Assignment, Ending, Exercise
 from .channel import (
     Cancellation,
     Launcher,
@@ -144,7 +144,8 @@ class Session:
 
     def call(self, ex: Exercise, args: tuple) -> Outcome:
         if self.worker is None:
-            return Outcome("crashed", message="not run: your code crashed its process too often")
+            why = "not run: your code crashed its process too often"
+            return Outcome(Ending.CRASHED, message=why)
         timeout = self.limits.call_timeout or ex.call_timeout
         try:
             start = time.monotonic()
@@ -153,21 +154,23 @@ class Session:
             seconds = time.monotonic() - start  # measured here: the learner cannot fake it
         except WorkerTimeout:
             self.restart()
-            return Outcome("timeout", message=f"it did not finish within {timeout:g} s")
+            return Outcome(Ending.TIMEOUT, message=f"it did not finish within {timeout:g} s")
         except WorkerDied as err:
             self.restart()
-            return Outcome("crashed", message=f"{err} (it exited, crashed or ran out of memory)")
+            why = f"{err} (it exited, crashed or ran out of memory)"
+            return Outcome(Ending.CRASHED, message=why)
         kind = reply.get("kind")
         if kind == "value":
             called = reply.get("forbidden")
             called = [codec.text(str(c), 100) for c in called] if isinstance(called, list) else []
-            return Outcome("value", reply.get("value"), seconds=seconds, forbidden=called,
+            return Outcome(Ending.VALUE, reply.get("value"), seconds=seconds, forbidden=called,
                            tampered=reply.get("tampered") is not False)  # fmt: skip
         if kind == "not implemented":
-            return Outcome("not implemented")
+            return Outcome(Ending.NOT_DONE)
         if kind == "missing":
-            return Outcome("missing", message=f"there is no function named `{ex.function}`")
-        return Outcome("error", message=codec.text(str(reply.get("message", "it failed")), 600))
+            return Outcome(Ending.MISSING, message=f"there is no function named `{ex.function}`")
+        said = codec.text(str(reply.get("message", "it failed")), 600)
+        return Outcome(Ending.ERROR, message=said)
 
     def _serve(self, ex: Exercise) -> StandIns | None:
         """The stand-ins ``ex`` may call while it runs: those of ``ex.uses`` only."""
@@ -256,8 +259,8 @@ def run_notebook(
 
 def _outcome(outcome: Outcome) -> Outcome:
     """Missing functions count as errors (with their own words)."""
-    if outcome.kind == "missing":
-        return Outcome("error", message=outcome.message + " (was it renamed?)")
+    if outcome.kind is Ending.MISSING:
+        return Outcome(Ending.ERROR, message=outcome.message + " (was it renamed?)")
     return outcome
 
 

@@ -1,7 +1,7 @@
 """The hidden cases of the exercises, drawn from the instructor's secret.
 
-The grader runs each exercise on its public cases (in :mod:`.assignments`, the ones the
-notebooks show) and then on the hidden cases here. The course is public, so a hidden case
+The grader runs each exercise on its public cases (the ones the notebooks show, in the
+modules beside this one) and then on the hidden cases here. The course is public, so a hidden case
 cannot come from a fixed seed: anybody could compute its inputs. A hidden case is a *kind*
 of input (its label, e.g. "one example only (N = 1)") and a recipe that draws the numbers from a
 random generator, which the grader seeds from the instructor's secret, the exercise's
@@ -26,25 +26,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..exercises.assignments import (
-    _backprop_case,
-    _bowl_case,
-    _deep_case,
-    _grad_case,
-    _graph_case,
-    _layer_case,
-    _linear_back_case,
-    _logits_case,
-    _momentum_case,
-    _net_case,
-    _random_graph,
-    _regression_case,
-    _step_case,
-    _tiny_mlp_case,
-    _wavy_case,
-    ref_backward,
-    ref_forward,
-)
+from .backward_pass import backprop_case, deep_case, grad_case, linear_back_case
+from .chain_rule import graph_case, random_graph, ref_backward, ref_forward, tiny_mlp_case
+from .digit_classification import logits_case
+from .forward_pass import layer_case, net_case
+from .gradient_descent import bowl_case, momentum_case, regression_case, step_case, wavy_case
 
 
 @dataclass(frozen=True)
@@ -75,12 +61,12 @@ def generator(secret: str, grade_id: str, index: int) -> np.random.Generator:
 
 
 def _seed(rng: np.random.Generator) -> int:
-    """A seed for one of the case builders of :mod:`.assignments`."""
+    """A seed for one of the public case builders of the answer key."""
     return int(rng.integers(2**31))
 
 
 def _input_value(rng: np.random.Generator) -> float:
-    """The value of an input node, drawn as :func:`.assignments._random_graph` draws them."""
+    """The value of an input node, drawn as :func:`.chain_rule.random_graph` draws them."""
     return round(float(rng.uniform(-1.5, 1.5)), 3)
 
 
@@ -96,7 +82,7 @@ def _graph(rng: np.random.Generator, n_inputs: int, n_ops: int) -> list:
     tolerance.
     """
     while True:  # accepts at least 3 draws in 4
-        graph = _random_graph(_seed(rng), n_inputs, n_ops)
+        graph = random_graph(_seed(rng), n_inputs, n_ops)
         try:
             values = ref_forward(graph)
             grads = ref_backward(graph, values)
@@ -131,7 +117,7 @@ def _large_backprop(rng: np.random.Generator) -> tuple:
     Its weights are scaled by 1 / sqrt(n_in), as in the forward pass's networks, so that
     the sigmoids are not all saturated.
     """
-    x, (W1, W2), (b1, b2) = _net_case(_seed(rng), [256, 64, 10], 32)
+    x, (W1, W2), (b1, b2) = net_case(_seed(rng), [256, 64, 10], 32)
     return (x, rng.uniform(0.0, 1.0, (32, 10)), W1.T.copy(), b1, W2.T.copy(), b2)
 
 
@@ -142,7 +128,7 @@ def _large_logits(rng: np.random.Generator) -> tuple:
     """(z: (10, 4), t) for 4 examples and 10 classes, logits in the hundreds, at least one of
     them above EXP_OVERFLOW, so that a softmax without the max subtracted overflows."""
     while True:  # accepts about 24 draws in 25
-        z, t = _logits_case(_seed(rng), 4, 10, 500.0)
+        z, t = logits_case(_seed(rng), 4, 10, 500.0)
         if z.max() > EXP_OVERFLOW:
             return (z, t)
 
@@ -152,37 +138,37 @@ def _large_logits(rng: np.random.Generator) -> tuple:
 HIDDEN: dict[str, tuple[HiddenCase, ...]] = {
     # 01 gradient descent
     "numerical_gradient": (
-        HiddenCase("a quadratic bowl in 6 dimensions", lambda rng: _bowl_case(_seed(rng), 6)),
+        HiddenCase("a quadratic bowl in 6 dimensions", lambda rng: bowl_case(_seed(rng), 6)),
         HiddenCase(
-            "a curved function of a single parameter", lambda rng: _wavy_case(_seed(rng), 1)
+            "a curved function of a single parameter", lambda rng: wavy_case(_seed(rng), 1)
         ),
     ),
     "gradient_descent_step": (
         HiddenCase(
             "ten parameters, a small eta (0.005 to 0.02)",
-            lambda rng: _step_case(_seed(rng), 10, float(rng.uniform(0.005, 0.02))),
+            lambda rng: step_case(_seed(rng), 10, float(rng.uniform(0.005, 0.02))),
         ),
         HiddenCase(
             "one parameter, a large eta (2 to 3)",
-            lambda rng: _step_case(_seed(rng), 1, float(rng.uniform(2.0, 3.0))),
+            lambda rng: step_case(_seed(rng), 1, float(rng.uniform(2.0, 3.0))),
         ),
     ),
     "total_loss_and_gradient": (
-        HiddenCase("fifty examples", lambda rng: _regression_case(_seed(rng), 50)),
-        HiddenCase("one example only (N = 1)", lambda rng: _regression_case(_seed(rng), 1)),
+        HiddenCase("fifty examples", lambda rng: regression_case(_seed(rng), 50)),
+        HiddenCase("one example only (N = 1)", lambda rng: regression_case(_seed(rng), 1)),
     ),
     "momentum_step": (
         HiddenCase(
             "ten parameters, a small eta (0.005 to 0.02), mu = 0.99",
-            lambda rng: _momentum_case(_seed(rng), 10, float(rng.uniform(0.005, 0.02)), 0.99),
+            lambda rng: momentum_case(_seed(rng), 10, float(rng.uniform(0.005, 0.02)), 0.99),
         ),
         HiddenCase(
             "mu = 0: plain gradient descent",
-            lambda rng: _momentum_case(_seed(rng), 4, float(rng.uniform(0.05, 0.5)), 0.0),
+            lambda rng: momentum_case(_seed(rng), 4, float(rng.uniform(0.05, 0.5)), 0.0),
         ),
         HiddenCase(
             "one parameter, mu between 0.5 and 0.95",
-            lambda rng: _momentum_case(_seed(rng), 1, 0.1, float(rng.uniform(0.5, 0.95))),
+            lambda rng: momentum_case(_seed(rng), 1, 0.1, float(rng.uniform(0.5, 0.95))),
         ),
     ),
     # 02 chain rule
@@ -208,22 +194,22 @@ HIDDEN: dict[str, tuple[HiddenCase, ...]] = {
         HiddenCase("a single input node", lambda rng: ([["input", _input_value(rng)]],)),
     ),
     "backward": (
-        HiddenCase("a random graph of 30 nodes", lambda rng: _graph_case(_graph(rng, 4, 26))),
-        HiddenCase("a random graph of 12 nodes", lambda rng: _graph_case(_graph(rng, 2, 10))),
-        HiddenCase("a single input node", lambda rng: _graph_case([["input", _input_value(rng)]])),
+        HiddenCase("a random graph of 30 nodes", lambda rng: graph_case(_graph(rng, 4, 26))),
+        HiddenCase("a random graph of 12 nodes", lambda rng: graph_case(_graph(rng, 2, 10))),
+        HiddenCase("a single input node", lambda rng: graph_case([["input", _input_value(rng)]])),
     ),
     "train_tiny_mlp": (
         HiddenCase(
             "a 3-4-1 network, 8 examples, 8 steps",
-            lambda rng: _tiny_mlp_case(_seed(rng), 8, 3, 4, float(rng.uniform(0.1, 0.4)), 8),
+            lambda rng: tiny_mlp_case(_seed(rng), 8, 3, 4, float(rng.uniform(0.1, 0.4)), 8),
         ),
         HiddenCase(
             "one example, one input, 2 hidden units, 3 steps",
-            lambda rng: _tiny_mlp_case(_seed(rng), 1, 1, 2, 0.5, 3),
+            lambda rng: tiny_mlp_case(_seed(rng), 1, 1, 2, 0.5, 3),
         ),
         HiddenCase(
             "no step at all (steps = 0): the gradient and the loss at the start",
-            lambda rng: _tiny_mlp_case(_seed(rng), 5, 2, 3, 0.5, 0),
+            lambda rng: tiny_mlp_case(_seed(rng), 5, 2, 3, 0.5, 0),
         ),
     ),
     # 03 forward pass
@@ -241,72 +227,72 @@ HIDDEN: dict[str, tuple[HiddenCase, ...]] = {
     "layer_forward": (
         HiddenCase(
             "a batch of 7 examples, 4 inputs, 4 outputs",
-            lambda rng: _layer_case(_seed(rng), 7, 4, 4),
+            lambda rng: layer_case(_seed(rng), 7, 4, 4),
         ),
         HiddenCase(
-            "one example, 6 inputs, 2 outputs", lambda rng: _layer_case(_seed(rng), 1, 6, 2)
+            "one example, 6 inputs, 2 outputs", lambda rng: layer_case(_seed(rng), 1, 6, 2)
         ),
     ),
     "forward_pass": (
         HiddenCase(
-            "a 6-5-4-3 network on 8 examples", lambda rng: _net_case(_seed(rng), [6, 5, 4, 3], 8)
+            "a 6-5-4-3 network on 8 examples", lambda rng: net_case(_seed(rng), [6, 5, 4, 3], 8)
         ),
-        HiddenCase("a single layer", lambda rng: _net_case(_seed(rng), [3, 2], 2)),
+        HiddenCase("a single layer", lambda rng: net_case(_seed(rng), [3, 2], 2)),
     ),
     # 04 backward pass
     "sigmoid_backward": (
-        HiddenCase("a batch of 10 examples, 7 units", lambda rng: _grad_case(_seed(rng), 10, 7)),
+        HiddenCase("a batch of 10 examples, 7 units", lambda rng: grad_case(_seed(rng), 10, 7)),
         HiddenCase("saturated units (a close to 0 and 1)", _saturated),
     ),
     "linear_backward": (
         HiddenCase(
             "a batch of 16, 8 inputs, 5 outputs",
-            lambda rng: _linear_back_case(_seed(rng), 16, 8, 5),
+            lambda rng: linear_back_case(_seed(rng), 16, 8, 5),
         ),
         HiddenCase(
             "a single example, 2 inputs, 6 outputs",
-            lambda rng: _linear_back_case(_seed(rng), 1, 2, 6),
+            lambda rng: linear_back_case(_seed(rng), 1, 2, 6),
         ),
     ),
     "backprop": (
         HiddenCase(
-            "a 5-7-3 network on 9 examples", lambda rng: _backprop_case(_seed(rng), 9, (5, 7, 3))
+            "a 5-7-3 network on 9 examples", lambda rng: backprop_case(_seed(rng), 9, (5, 7, 3))
         ),
         HiddenCase(
-            "a 2-3-1 network on one example", lambda rng: _backprop_case(_seed(rng), 1, (2, 3, 1))
+            "a 2-3-1 network on one example", lambda rng: backprop_case(_seed(rng), 1, (2, 3, 1))
         ),
         HiddenCase("a 256-64-10 network on a batch of 32", _large_backprop, timed=True),
     ),
     "backprop_deep": (
         HiddenCase(
             "a 5-7-6-4-3 network (four layers) on 9 examples",
-            lambda rng: _deep_case(_seed(rng), 9, (5, 7, 6, 4, 3)),
+            lambda rng: deep_case(_seed(rng), 9, (5, 7, 6, 4, 3)),
         ),
         HiddenCase(
             "a single layer (no hidden layer), 4 inputs, 2 outputs, on 6 examples",
-            lambda rng: _deep_case(_seed(rng), 6, (4, 2)),
+            lambda rng: deep_case(_seed(rng), 6, (4, 2)),
         ),
         HiddenCase(
             "a 2-3-3-1 network (one output) on one example",
-            lambda rng: _deep_case(_seed(rng), 1, (2, 3, 3, 1)),
+            lambda rng: deep_case(_seed(rng), 1, (2, 3, 3, 1)),
         ),
         HiddenCase(
             "a 256-64-32-10 network on a batch of 32",
-            lambda rng: _deep_case(_seed(rng), 32, (256, 64, 32, 10)),
+            lambda rng: deep_case(_seed(rng), 32, (256, 64, 32, 10)),
             timed=True,
         ),
     ),
     # 05 digit classification
     "softmax": (
-        HiddenCase("8 examples, 10 classes", lambda rng: _logits_case(_seed(rng), 8, 10)[:1]),
+        HiddenCase("8 examples, 10 classes", lambda rng: logits_case(_seed(rng), 8, 10)[:1]),
         HiddenCase("very large logits (hundreds)", lambda rng: _large_logits(rng)[:1]),
     ),
     "cross_entropy": (
-        HiddenCase("16 examples, 10 classes", lambda rng: _logits_case(_seed(rng), 16, 10)),
+        HiddenCase("16 examples, 10 classes", lambda rng: logits_case(_seed(rng), 16, 10)),
         HiddenCase("very large logits (hundreds)", _large_logits),
     ),
     "cross_entropy_grad": (
-        HiddenCase("16 examples, 10 classes", lambda rng: _logits_case(_seed(rng), 16, 10)),
+        HiddenCase("16 examples, 10 classes", lambda rng: logits_case(_seed(rng), 16, 10)),
         HiddenCase("very large logits (hundreds)", _large_logits),
     ),
     # train_classifier has none: its public case trains on the whole training set and is

@@ -1,5 +1,4 @@
-"""A class's gradebook: submissions matched to a roster, an instructor's overrides, and
-CSV files that an LMS imports (Canvas, Moodle).
+"""A class's roster, the submissions matched to it, and an instructor's overrides.
 
 ``roster.csv`` has one row per student, with a header (any column order; other columns
 are ignored):
@@ -16,12 +15,14 @@ are ignored):
 
 Letter case is ignored. A submission matching several students counts for none of them
 (each gets a note); a student with several submissions gets the best-scoring one, and a
-note naming the others.
+note naming the others (:func:`entries`, one per student, which the gradebook, Canvas's
+and Moodle's files are written from: :mod:`.exports`).
 
 ``overrides.csv``: ``student,exercise,points,reason``. ``student`` is a ``student_id`` when a
 roster is given, else a submission's name in grades.csv; ``exercise`` a grade id (the
 function's name: ``backprop``); ``points`` a whole number from 0 to the exercise's points;
-``reason`` a sentence the learner reads in feedback.md and results.json.
+``reason`` a sentence the learner reads in feedback.md and results.json. The points are
+applied in the result model (:class:`.results.Graded`), which every file is written from.
 """
 
 from __future__ import annotations
@@ -33,11 +34,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..exercises.cli import UsageError
-from ..exercises.engine import ExerciseResult, NotebookResult
 from ..exercises.spec import Assignment
-from .writers import Row, markdown
+
+if TYPE_CHECKING:  # results.py imports this module
+    from .results import Graded
 
 
 class GradebookError(UsageError):
@@ -89,8 +92,8 @@ class Student:
         login = self.login.lower()
         if not login:
             return 0
-        if any(part.lower() in (login, f"jupyter-{login}", f"claim-{login}")
-               for part in path.parent.parts):  # fmt: skip
+        homes = (login, f"jupyter-{login}", f"claim-{login}")
+        if any(part.lower() in homes for part in path.parent.parts):
             return 2
         word = rf"(?<![a-z0-9]){re.escape(login)}(?![a-z0-9])"
         return 1 if re.search(word, path.stem.lower()) else 0
@@ -139,8 +142,7 @@ class Override:
     reason: str
 
 
-def read_overrides(path: Path, assignment: Assignment, known: set[str],
-                   key: str) -> list[Override]:  # fmt: skip
+def read_overrides(path: Path, assignment: Assignment, known: set[str], key: str) -> list[Override]:
     """The overrides of ``path`` for ``assignment``; ``known`` holds the valid students
     (student ids with a roster, submission names without one; ``key`` names which)."""
     points = {ex.grade_id: ex.points for ex in assignment.exercises}
@@ -173,61 +175,7 @@ def read_overrides(path: Path, assignment: Assignment, known: set[str],
     return overrides
 
 
-@dataclass
-class OverriddenResult(ExerciseResult):
-    """An exercise's result whose points the instructor set (the verdict is unchanged)."""
-
-    points: int = 0
-    reason: str = ""
-    graded: int = 0  # the points the cases gave
-
-    @property
-    def score(self) -> int:
-        return self.points
-
-
-def with_overrides(result: NotebookResult, overrides: list[Override]) -> NotebookResult:
-    """The notebook's result with each override's points in place of the graded ones."""
-    by_exercise = {o.exercise: o for o in overrides}
-    exercises: list[ExerciseResult] = []
-    for r in result.exercises:
-        o = by_exercise.get(r.exercise.grade_id)
-        if o is not None:
-            r = OverriddenResult(r.exercise, r.results, r.problem, points=o.points,
-                                 reason=o.reason, graded=r.score)  # fmt: skip
-        exercises.append(r)
-    return NotebookResult(result.assignment, exercises, result.cells, result.problem,
-                          result.seconds)  # fmt: skip
-
-
-def override_lines(result: NotebookResult) -> dict[str, str]:
-    """One line per overridden exercise, for the learner, by grade id."""
-    return {r.exercise.grade_id: f"{r.exercise.grade_id}: {r.points} / {r.exercise.points} "
-            f"points, set by your instructor (the cases gave {r.graded}): {r.reason}"
-            for r in result.exercises if isinstance(r, OverriddenResult)}  # fmt: skip
-
-
-def override_markdown(result: NotebookResult) -> str:
-    """The section feedback.md ends with when the instructor changed points."""
-    lines = override_lines(result).values()
-    if not lines:
-        return ""
-    return "\n".join(["", "## Points changed by your instructor", "",
-                      *(f"- {markdown(line)}" for line in lines), ""])  # fmt: skip
-
-
-def override_results(results: dict, result: NotebookResult) -> dict:
-    """Gradescope's results.json with the overridden tests' output saying so."""
-    lines = override_lines(result)
-    for test in results["tests"]:
-        if test["name"] in lines:
-            test["output"] += "\n" + lines[test["name"]]
-    if lines:
-        results["output"] += "\nPoints changed by your instructor: " + "; ".join(lines.values())
-    return results
-
-
-# ----- the gradebook and the LMS files -----
+# ----- one entry per student -----
 
 
 @dataclass
@@ -235,24 +183,40 @@ class Entry:
     """One student's line of the gradebook."""
 
     student: Student
-    row: Row | None = None  # None: nothing graded counts for this student
+    graded: Graded | None = None  # the submission that counts; None: nothing graded counts
+    by_hand: dict[str, int] = field(default_factory=dict)  # else: overrides' points, by hand
     notes: list[str] = field(default_factory=list)
 
     @property
+    def submission(self) -> str:
+        """The name of the submission that counts ("" if none)."""
+        return self.graded.submission if self.graded else ""
+
+    def score(self, grade_id: str) -> int:
+        if self.graded is not None:
+            return self.graded.scores[grade_id]
+        return self.by_hand.get(grade_id, 0)
+
+    @property
     def total(self) -> int:
-        return self.row.total if self.row else 0
+        if self.graded is not None:
+            return self.graded.total
+        return sum(self.by_hand.values())
 
 
-def entries(students: list[Student], matches: dict[Path, list[Student]], rows: dict[Path, Row],
-            assignment: Assignment, overrides: Iterable[Override] = ()
-            ) -> tuple[list[Entry], list[str]]:  # fmt: skip
+def entries(
+    students: list[Student],
+    matches: dict[Path, list[Student]],
+    graded: dict[Path, Graded],
+    overrides: Iterable[Override] = (),
+) -> tuple[list[Entry], list[str]]:
     """One entry per student, in roster order, and the submissions that match nobody.
-    ``rows`` already have the overrides; a student with overrides and no submission (work
-    graded by hand) gets a row of zeros with the overrides' points."""
+    ``graded`` already have the overrides; a student with overrides and no submission
+    (work graded by hand) gets zeros and the overrides' points."""
     by_id = {s.student_id: Entry(s) for s in students}
     unmatched = []
     for path, found in matches.items():
-        name = rows[path].submission
+        name = graded[path].submission
         if not found:
             unmatched.append(name)
         elif len(found) > 1:
@@ -263,83 +227,22 @@ def entries(students: list[Student], matches: dict[Path, list[Student]], rows: d
                 )
         else:
             entry = by_id[found[0].student_id]
-            row = rows[path]
-            if entry.row is None or row.total > entry.row.total:
-                if entry.row is not None:
-                    entry.notes.append(f"also submitted {entry.row.submission}")
-                entry.row = row
+            mine = graded[path]
+            if entry.graded is None or mine.total > entry.graded.total:
+                if entry.graded is not None:
+                    entry.notes.append(f"also submitted {entry.graded.submission}")
+                entry.graded = mine
             else:
                 entry.notes.append(f"also submitted {name}")
-    result = list(by_id.values())
-    for entry in result:
-        if entry.row is None and not entry.notes:
+    book = list(by_id.values())
+    for entry in book:
+        if entry.graded is None and not entry.notes:
             entry.notes.append("no submission found")
-        elif entry.row is not None and any(n.startswith("also submitted") for n in entry.notes):
-            entry.notes.append(f"the best-scoring one counts: {entry.row.submission}")
+        elif entry.graded is not None and any(n.startswith("also submitted") for n in entry.notes):
+            entry.notes.append(f"the best-scoring one counts: {entry.graded.submission}")
     for o in overrides:
         entry = by_id[o.student]
-        if entry.row is None:  # graded by hand: zeros, then the overrides' points
-            zeros = {ex.grade_id: 0 for ex in assignment.exercises}
-            entry.row = Row("", zeros, 0, assignment.max_score)
-        if entry.row.submission == "":
-            entry.row.scores[o.exercise] = o.points
-            entry.row.total = sum(entry.row.scores.values())
+        if entry.graded is None:  # graded by hand: zeros, then the overrides' points
+            entry.by_hand[o.exercise] = o.points
         entry.notes.append(f"{o.exercise} set to {o.points}: {o.reason}")
-    return result, sorted(unmatched)
-
-
-def _csv(lines: list[list]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(lines)
-    return out.getvalue()
-
-
-def _cell(text: str) -> str:
-    """Text for a spreadsheet cell: never read as a formula (=, +, -, @ first)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def gradebook_csv(book: list[Entry], unmatched: list[str], assignment: Assignment) -> str:
-    """gradebook.csv: one row per student (roster order), then one per unmatched submission."""
-    ids = [ex.grade_id for ex in assignment.exercises]
-    lines: list[list] = [["student_id", "name", "section", "submission", *ids, "total",
-                          "max_score", "notes"]]  # fmt: skip
-    for e in book:
-        s = e.student
-        scores = [e.row.scores[i] if e.row else 0 for i in ids]
-        lines.append([_cell(s.student_id), _cell(s.name), _cell(s.section),
-                      e.row.submission if e.row else "", *scores, e.total,
-                      assignment.max_score, _cell("; ".join(e.notes))])  # fmt: skip
-    for name in unmatched:
-        lines.append(["", "", "", name, *([""] * len(ids)), "", assignment.max_score,
-                      "matches no student of the roster"])  # fmt: skip
-    return _csv(lines)
-
-
-def canvas_csv(book: list[Entry], assignment: Assignment) -> str:
-    """Canvas's gradebook import: Student, ID, SIS User ID, SIS Login ID, Section, then the
-    assignment's column, with the points possible on the second line. Canvas matches
-    students by SIS User ID (our student_id); ID (Canvas's own number) stays empty."""
-    column = f"{assignment.title} ({assignment.stem})"
-    lines: list[list] = [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column],
-                         ["Points Possible", "", "", "", "", assignment.max_score]]  # fmt: skip
-    for e in book:
-        s = e.student
-        lines.append([_cell(s.name), "", _cell(s.student_id), _cell(s.login or s.email),
-                      _cell(s.section), e.total])  # fmt: skip
-    return _csv(lines)
-
-
-def moodle_csv(book: list[Entry], assignment: Assignment) -> str:
-    """Moodle's grade import (Grades > Import > CSV file): map "ID number" to the user's ID
-    number, the assignment's column to its grade item and "Feedback" to its feedback."""
-    lines: list[list] = [["ID number", "Email address", "Full name", assignment.title,
-                          "Feedback"]]  # fmt: skip
-    for e in book:
-        s = e.student
-        feedback = f"{e.total} / {assignment.max_score}"
-        if e.notes:
-            feedback += ": " + "; ".join(e.notes)
-        lines.append([_cell(s.student_id), _cell(s.email), _cell(s.name), e.total,
-                      _cell(feedback)])  # fmt: skip
-    return _csv(lines)
+    return book, sorted(unmatched)

@@ -1,0 +1,152 @@
+"""The exercises of 05_digit_classification, as learners get them: hints, tolerances, what each
+function may not call, and how a wrong answer is explained. The public cases and the
+answers of the known mistakes on them are data (public.json, made by ``course-lib build``
+from the instructor's answer key).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ... import nn
+from ..inputs import USPS, resolve
+from ..spec import ErrorRemark, Exercise, Failure, Source, Status, Verdict, describe
+from .backward_pass import shape_errors
+
+# In this notebook the logits of a batch come one example per column, z: (K, N), as the
+# lecture writes z_k for one example. (The lecture's code, and course_lib, use (N, K).)
+
+
+P_COLON_T = ("You indexed the columns with t, as in p[:, t]: the columns are the examples; "
+             "each example n needs one entry, the probability of its own class t[n] (row "
+             "t[n] of column n).")  # fmt: skip
+
+
+def _columns_sum_to_one(args: tuple, got, expected) -> list[str]:
+    """Softmax's columns are probabilities: say which do not sum to 1."""
+    if not isinstance(got, np.ndarray) or got.ndim != 2 or not np.all(np.isfinite(got)):
+        return []
+    sums = got.sum(axis=0)
+    off = ~np.isclose(sums, 1.0)
+    if not off.any():
+        return []
+    shown = ", ".join(f"{s:.4g}" for s in sums[:6])
+    return [f"Each column (one example) must sum to 1; the columns of yours sum to {shown}."]
+
+
+TARGET_ACCURACY = 0.93
+
+
+HIDDEN_UNITS = (16, 512)  # the fewest and the most hidden units allowed
+
+
+TIME_LIMIT = 60.0  # seconds for train_classifier: the check cell, `course-lib check`, the grader
+
+
+# what judge_classifier says about the known mistakes of train_classifier, by name
+CLASSIFIER_REMARKS = {
+    "zero_init": "Every hidden unit has the same weights (the columns of W1 are identical): "
+    "units that start equal get equal gradients, and stay equal.",
+    "uphill": "That is worse than guessing (10%): training made the network worse. Does "
+    "each step go downhill?",
+}
+
+
+def linear_layer(W: np.ndarray, b: np.ndarray) -> nn.Linear:
+    """A course_lib Linear layer holding the given W: (n_in, n_out) and b: (n_out,)."""
+    layer = nn.Linear(W.shape[0], W.shape[1], dtype=np.float64)
+    layer.W[...] = W
+    layer.b[...] = b
+    return layer
+
+
+def judge_classifier(args: tuple, got) -> Verdict:
+    """The returned weights must form a 256-H-10 ReLU network (16 <= H <= 512, float arrays)
+    that reaches 93% on the test set.
+
+    The accuracy is computed here, in the grader's process, with course_lib's layers.
+    """
+
+    def failed(where: str, what: str) -> Verdict:
+        return Verdict(Status.FAILED, what, failure=Failure.RULE, where=where)
+
+    if not isinstance(got, tuple | list) or len(got) != 4:
+        what = f"should return a tuple (W1, b1, W2, b2), got {describe(got)}"
+        return failed("train_classifier", what)
+    W1 = got[0]
+    h = W1.shape[1] if isinstance(W1, np.ndarray) and W1.ndim == 2 else 64
+    low, high = HIDDEN_UNITS
+    if not low <= h <= high:
+        return failed("W1", f"has {h} hidden units; use between {low} and {high}")
+    shapes = {"W1": (256, h), "b1": (h,), "W2": (h, 10), "b2": (10,)}
+    for (name, shape), value in zip(shapes.items(), got, strict=True):
+        if not isinstance(value, np.ndarray):
+            return failed(name, f"should be a numpy array, got {describe(value)}")
+        if value.shape != shape:
+            return failed(name, f"has shape {value.shape}, expected {shape}")
+        if value.dtype not in (np.float32, np.float64):
+            return failed(name, f"has dtype {value.dtype}, expected float32 or float64")
+        if not np.all(np.isfinite(value)):
+            return failed(name, "contains NaN or inf: did the training diverge?")
+    net = nn.Sequential(linear_layer(got[0], got[1]), nn.ReLU(), linear_layer(got[2], got[3]))
+    x_test, y_test = resolve(USPS("x_test")), resolve(USPS("y_test"))
+    accuracy = float(np.mean(np.argmax(net.forward(x_test.astype(np.float64)), axis=1) == y_test))
+    if accuracy < TARGET_ACCURACY:
+        what = f"reaches {accuracy:.1%} test accuracy; it needs at least {TARGET_ACCURACY:.0%}"
+        verdict = failed("your network", what)
+        if np.allclose(W1, W1[:, :1]):
+            verdict.remark(Source.RULE, CLASSIFIER_REMARKS["zero_init"])
+        elif accuracy < 0.1:
+            verdict.remark(Source.RULE, CLASSIFIER_REMARKS["uphill"])
+        return verdict
+    return Verdict(Status.PASSED, f"reaches {accuracy:.1%} test accuracy", where="your network")
+
+
+EXERCISES: dict[str, Exercise] = {
+    "softmax": Exercise(
+        forbidden=("course_lib.nn",),
+        forbidden_reason="write softmax yourself",
+        hint="Subtract each column's maximum, z.max(axis=0), before np.exp (the result does "
+        "not change, and exp cannot overflow), then divide each column by its sum (axis=0).",
+        diagnose=_columns_sum_to_one,
+    ),
+    "cross_entropy": Exercise(
+        forbidden=("course_lib.nn",),
+        forbidden_reason="write the cost yourself",
+        hint="log softmax(z)[k, n] = (z[k, n] - m_n) - log(sum_j exp(z[j, n] - m_n)) with "
+        "m_n = z[:, n].max(): compute it for all entries at once, pick row t[n] of column n "
+        "with log_p[t, np.arange(N)], and take minus the mean.",
+        batch=lambda args: len(args[1]),
+        errors=(ErrorRemark("out of bounds for axis 1", P_COLON_T, "p_colon_t"),),
+    ),
+    "cross_entropy_grad": Exercise(
+        forbidden=("course_lib.nn",),
+        forbidden_reason="write the gradient yourself",
+        hint="dL/dz = (softmax(z) - onehot(t)) / N, where onehot(t)[t[n], n] = 1: copy "
+        "softmax(z), subtract 1 at [t, np.arange(N)], divide by N.",
+        uses=("softmax",),
+        batch=lambda args: len(args[1]),
+        errors=shape_errors(
+            "The shapes do not fit: here the examples are the *columns* of z, (K, N); a "
+            "one-hot matrix built with one row per example is (N, K).",
+            "onehot_rows",
+        ),
+    ),
+    "train_classifier": Exercise(
+        forbidden=(
+            "course_lib.nn",
+            "course_lib.train",
+            "course_lib.optim",
+            "course_lib.data.load_usps",
+            "course_lib.data.verify_usps",
+        ),
+        forbidden_reason="train with your own functions, on the training set you are given",
+        hint="Train on the shifted copies too (augment_shifts), in mini-batches of 32 with eta "
+        "around 0.1, for a few epochs; start W ~ N(0, 2 / n_in), not at zero. Your "
+        "cross_entropy_grad takes logits of shape (K, N): pass z2.T and transpose back. If "
+        "the accuracy stays near 10%, check the sign of your update and your gradients.",
+        custom=judge_classifier,
+        uses=("cross_entropy_grad",),
+        call_timeout=TIME_LIMIT,
+    ),
+}
