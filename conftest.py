@@ -36,9 +36,13 @@ def pytest_configure(config):
     os.environ.setdefault("PIP_CACHE_DIR", os.path.join(real_home, ".cache", "pip"))
     os.environ[_HOME_SET] = _made_home
     os.environ["HOME"] = _made_home
-    for name, sub in (("XDG_CACHE_HOME", ".cache"), ("XDG_CONFIG_HOME", ".config"),
-                      ("XDG_DATA_HOME", ".local/share"), ("IPYTHONDIR", ".ipython"),
-                      ("MPLCONFIGDIR", ".config/matplotlib")):  # fmt: skip
+    for name, sub in (
+        ("XDG_CACHE_HOME", ".cache"),
+        ("XDG_CONFIG_HOME", ".config"),
+        ("XDG_DATA_HOME", ".local/share"),
+        ("IPYTHONDIR", ".ipython"),
+        ("MPLCONFIGDIR", ".config/matplotlib"),
+    ):
         os.environ[name] = os.path.join(_made_home, sub)
 
 

@@ -189,8 +189,12 @@ def main() -> None:
 
     rng = np.random.default_rng(args.seed)
     x, t = rng.standard_normal((N, D)), rng.standard_normal((N, K))
-    params = [rng.standard_normal((D, H)), 0.1 * rng.standard_normal(H),
-              rng.standard_normal((H, K)), 0.1 * rng.standard_normal(K)]  # fmt: skip
+    params = [
+        rng.standard_normal((D, H)),
+        0.1 * rng.standard_normal(H),
+        rng.standard_normal((H, K)),
+        0.1 * rng.standard_normal(K),
+    ]
     n_params = sum(p.size for p in params)
     exact = np.concatenate([g.reshape(-1) for g in backprop(x, t, *params)])
     subset = (
@@ -205,11 +209,16 @@ def main() -> None:
     runs = {
         "FD loop": (lambda: fd_loop(x, t, params, subset), subset, share),
         f"FD batched x{args.batch_fd}": (
-            lambda: fd_batched(x, t, params, subset, args.batch_fd), subset, share),
+            lambda: fd_batched(x, t, params, subset, args.batch_fd),
+            subset,
+            share,
+        ),
         "FD structured": (
             lambda: np.concatenate([g.reshape(-1) for g in fd_structured(x, t, *params)]),
-            np.arange(n_params), 1.0),
-    }  # fmt: skip
+            np.arange(n_params),
+            1.0,
+        ),
+    }
     rows = []
     for name, (run, where, factor) in runs.items():
         times = []
@@ -220,12 +229,15 @@ def main() -> None:
         rows.append((name, statistics.median(times) * factor, grads, where))
 
     extrapolated = "" if args.full else f", FD loop and batched on {len(subset)} and extrapolated"
-    print(f"{D}-{H}-{K} sigmoid MLP, {n_params} parameters, batch {N}, float64, 1 BLAS thread"
-          f"{extrapolated}")  # fmt: skip
-    print(f"backprop (forward + backward): {t_backprop * 1e3:9.3f} ms  (median of "
-          f"{args.repeats})")  # fmt: skip
-    print(f"one forward pass of the cost:  {t_forward * 1e3:9.3f} ms  "
-          f"(x {2 * n_params} passes = {2 * n_params * t_forward:.2f} s)")  # fmt: skip
+    print(
+        f"{D}-{H}-{K} sigmoid MLP, {n_params} parameters, batch {N}, float64, 1 BLAS thread"
+        f"{extrapolated}"
+    )
+    print(f"backprop (forward + backward): {t_backprop * 1e3:9.3f} ms  (median of {args.repeats})")
+    print(
+        f"one forward pass of the cost:  {t_forward * 1e3:9.3f} ms  "
+        f"(x {2 * n_params} passes = {2 * n_params * t_forward:.2f} s)"
+    )
     print(f"{'method':<16} {'seconds':>9} {'/ backprop':>11} {'rel. error':>11}")
     print(f"{'backprop':<16} {t_backprop:>9.5f} {1:>11.0f} {0:>11.1e}")
     for name, seconds, grads, where in rows:

@@ -36,8 +36,14 @@ def seconds_per_submission(stem: str, copies: int, jobs: int, sandbox: bool) -> 
         for i in range(copies):
             shutil.copy(ROOT / "solutions" / f"{stem}.ipynb", subs / f"learner{i:03d}.ipynb")
         start = time.perf_counter()
-        rows = grade(ASSIGNMENTS[stem], sorted(subs.iterdir()), Path(tmp) / "out", jobs=jobs,
-                     progress=False, sandbox=sandbox)  # fmt: skip
+        rows = grade(
+            ASSIGNMENTS[stem],
+            sorted(subs.iterdir()),
+            Path(tmp) / "out",
+            jobs=jobs,
+            progress=False,
+            sandbox=sandbox,
+        )
         elapsed = time.perf_counter() - start
     assert all(r.total == r.max_score for r in rows), "a solution notebook lost points"
     return elapsed / copies
@@ -50,15 +56,16 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--assignments", nargs="*", default=list(ASSIGNMENTS))
     args = parser.parse_args()
-    print(f"seconds per submission, {args.copies} copies, {args.jobs} jobs, median of "
-          f"{args.rounds} alternating rounds")  # fmt: skip
+    print(
+        f"seconds per submission, {args.copies} copies, {args.jobs} jobs, median of "
+        f"{args.rounds} alternating rounds"
+    )
     print(f"{'assignment':<26} {'sandbox':>8} {'none':>8} {'cost':>8}")
     for stem in args.assignments:
         times: dict[bool, list[float]] = {True: [], False: []}
         for _ in range(args.rounds):
             for sandbox in (True, False):
-                times[sandbox].append(seconds_per_submission(stem, args.copies, args.jobs,
-                                                             sandbox))  # fmt: skip
+                times[sandbox].append(seconds_per_submission(stem, args.copies, args.jobs, sandbox))
         boxed, bare = statistics.median(times[True]), statistics.median(times[False])
         print(f"{stem:<26} {boxed:>8.3f} {bare:>8.3f} {boxed - bare:>+8.3f}")
 

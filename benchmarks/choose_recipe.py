@@ -102,10 +102,12 @@ def fold_right(recipe: Recipe, tta: list[int], split: int, folds: int, k: int) -
     train = np.setdiff1d(order, held)
     model, _ = train_networks(recipe, X[train], y[train], np.random.default_rng(split + k))
     return [
-        round(recipe_accuracy(replace(recipe, tta_copies=c, seed=split + k), model, X[held],
-                              y[held]) * len(held))
+        round(
+            recipe_accuracy(replace(recipe, tta_copies=c, seed=split + k), model, X[held], y[held])
+            * len(held)
+        )
         for c in tta
-    ]  # fmt: skip
+    ]
 
 
 def parse_base(items: list[str]) -> dict:
@@ -159,8 +161,7 @@ def main() -> None:
             copies.append(fields.get("tta_copies", 0))
     start = time.perf_counter()
     keys = [(t, s, k) for t in trainings for s in range(args.splits) for k in range(args.folds)]
-    jobs = [(Recipe(**json.loads(t)), trainings[t], s, args.folds, k)
-            for t, s, k in keys]  # fmt: skip
+    jobs = [(Recipe(**json.loads(t)), trainings[t], s, args.folds, k) for t, s, k in keys]
     with ProcessPoolExecutor(args.jobs) as pool:
         outcomes = list(pool.map(fold_right, *zip(*jobs, strict=True)))
     right: dict[tuple[str, int], int] = {}
@@ -171,23 +172,40 @@ def main() -> None:
     results = {}
     for name, fields in candidates.items():
         results[name] = right[trained(fields), fields.get("tta_copies", 0)]
-        print(f"{name:<44} {results[name]}/{n_held} held-out digits right "
-              f"({results[name] / n_held:.2%})")  # fmt: skip
+        print(
+            f"{name:<44} {results[name]}/{n_held} held-out digits right "
+            f"({results[name] / n_held:.2%})"
+        )
     best = max(results.values())
     chosen = next(name for name, r in results.items() if r == best)  # the first on a tie
-    summary = {"study": args.study, "base": base, "folds": args.folds, "splits": args.splits,
-               "right": results, "of": n_held, "chosen": chosen}  # fmt: skip
+    summary = {
+        "study": args.study,
+        "base": base,
+        "folds": args.folds,
+        "splits": args.splits,
+        "right": results,
+        "of": n_held,
+        "chosen": chosen,
+    }
     studied = replace(DEFAULTS, **base)  # the recipe that the pieces are removed from
-    changes = {name: any(getattr(studied, f) != v for f, v in fields.items())
-               for name, fields in candidates.items()}  # fmt: skip
+    changes = {
+        name: any(getattr(studied, f) != v for f, v in fields.items())
+        for name, fields in candidates.items()
+    }
     full = results.get("full recipe")
     if any(name in PIECES for name in candidates):  # the rule: a piece that does not help leaves
-        summary["removed"] = [name for name in candidates if name in PIECES
-                              and changes[name] and results[name] >= full]  # fmt: skip
+        summary["removed"] = [
+            name
+            for name in candidates
+            if name in PIECES and changes[name] and results[name] >= full
+        ]
         print(f"the rule removes: {', '.join(summary['removed']) or 'nothing'}")
     if any(name in ADDED for name in candidates):  # the rule: a tool joins if it wins digits
-        winners = {name: results[name] for name in candidates
-                   if name in ADDED and changes[name] and results[name] > full}  # fmt: skip
+        winners = {
+            name: results[name]
+            for name in candidates
+            if name in ADDED and changes[name] and results[name] > full
+        }
         summary["added"] = max(winners, key=winners.get) if winners else None
         print(f"the rule adds: {summary['added'] or 'nothing'}")
     if full is None:

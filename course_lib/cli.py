@@ -234,8 +234,10 @@ def lab_command(args: argparse.Namespace) -> int:
     """Replace this process with JupyterLab, opened on the welcome notebook. Jupyter refuses to
     run as root unless told (--allow-root): root is usual in containers, so it is told then."""
     if not Path(WELCOME).is_file():
-        print(f"course-lib lab: no {WELCOME} here ({Path.cwd()}): run it in the course folder",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"course-lib lab: no {WELCOME} here ({Path.cwd()}): run it in the course folder",
+            file=sys.stderr,
+        )
         return 2
     command = [sys.executable, "-m", "jupyterlab", f"--LabApp.default_url=/lab/tree/{WELCOME}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:

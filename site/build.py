@@ -28,9 +28,19 @@ class Build:
 def build(out: Path = DEFAULT_OUT) -> Build:
     """Build the site into ``out/html`` (doctrees in ``out/doctrees``); warnings are errors."""
     command = [
-        sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "--keep-going",
-        "-d", str(out / "doctrees"), str(SITE), str(out / "html"),
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-b",
+        "html",
+        "-q",
+        "-W",
+        "--keep-going",
+        "-d",
+        str(out / "doctrees"),
+        str(SITE),
+        str(out / "html"),
+    ]
     start = time.monotonic()
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     seconds = time.monotonic() - start

@@ -48,11 +48,27 @@ def notebook(stem: str, path: Path, answers: dict[str, str]) -> Path:
 def grade(stem: str, subs: Path, out: Path, *extra: str, secret: str = "s3cret") -> dict:
     (out.parent / f"{out.name}.secret").write_text(secret)
     done = subprocess.run(
-        [sys.executable, "-m", "course_lib.cli", "grade", "--assignment", stem, "--out", str(out),
-         "--jobs", "2", "--no-progress", "--secret-file", str(out.parent / f"{out.name}.secret"),
-         *extra, str(subs)],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "course_lib.cli",
+            "grade",
+            "--assignment",
+            stem,
+            "--out",
+            str(out),
+            "--jobs",
+            "2",
+            "--no-progress",
+            "--secret-file",
+            str(out.parent / f"{out.name}.secret"),
+            *extra,
+            str(subs),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     with open(out / "grades.csv", newline="") as f:
         return {r["submission"]: r for r in csv.DictReader(f)}
@@ -157,13 +173,16 @@ def scores(row: dict, ids) -> dict[str, int]:
     return {i: int(row[i]) for i in ids}
 
 
-@pytest.mark.parametrize("name, loses, says", [
-    ("sigmoid_alias", "sigmoid_backward", "course_lib.nn.Activation.backward"),  # inherited
-    ("linear_getattr", "linear_backward", "course_lib.nn.Linear"),
-    ("linear_tamper", "linear_backward", "course_lib.nn.Linear"),
-    ("backprop_gradcheck", "backprop", "course_lib.gradcheck.numerical_gradient"),
-    ("backprop_by_hand", "backprop", "finite differences?"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "name, loses, says",
+    [
+        ("sigmoid_alias", "sigmoid_backward", "course_lib.nn.Activation.backward"),  # inherited
+        ("linear_getattr", "linear_backward", "course_lib.nn.Linear"),
+        ("linear_tamper", "linear_backward", "course_lib.nn.Linear"),
+        ("backprop_gradcheck", "backprop", "course_lib.gradcheck.numerical_gradient"),
+        ("backprop_by_hand", "backprop", "finite differences?"),
+    ],
+)
 def test_reference_calls_and_brute_force_score_zero_and_are_named(cheats, name, loses, says):
     rows, out = cheats
     assert scores(rows["honest"], FULL_04) == FULL_04
@@ -235,11 +254,23 @@ def test_without_a_secret_the_grader_says_so(tmp_path):
     subs.mkdir()
     notebook("01_gradient_descent", subs / "a.ipynb", {})
     done = subprocess.run(
-        [sys.executable, "-m", "course_lib.cli", "grade", "--assignment", "01_gradient_descent",
-         "--out", str(tmp_path / "out"), "--no-progress", str(subs)],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "course_lib.cli",
+            "grade",
+            "--assignment",
+            "01_gradient_descent",
+            "--out",
+            str(tmp_path / "out"),
+            "--no-progress",
+            str(subs),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={k: v for k, v in __import__("os").environ.items() if k != "COURSE_LIB_SECRET"},
-    )  # fmt: skip
+    )
     assert done.returncode == 0, done.stderr
     assert "no secret given" in done.stderr and "--secret-file" in done.stderr
     record = json.loads((tmp_path / "out" / "submissions" / "a" / "grading.json").read_text())

@@ -86,8 +86,11 @@ def _repository_files() -> list[str]:
     """What repo2docker copies from a clone: the tracked files, plus new ones not ignored."""
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return [name for name in listed.split("\0") if name and (ROOT / name).is_file()]
 
 
@@ -109,9 +112,11 @@ def test_post_build_install_survives_a_home_volume(tmp_path):
     site = Path(
         subprocess.run(
             [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
-    )  # fmt: skip
+    )
     deps = tmp_path / "deps"  # this environment's packages, minus its editable course_lib
     deps.mkdir()
     for entry in sorted(Path(sysconfig.get_paths()["purelib"]).iterdir()):
@@ -141,9 +146,13 @@ def test_post_build_install_survives_a_home_volume(tmp_path):
 
     start = time.perf_counter()
     built = subprocess.run(
-        [home / "binder" / "postBuild"], cwd=home, env=env, capture_output=True, text=True,
+        [home / "binder" / "postBuild"],
+        cwd=home,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=300,
-    )  # fmt: skip
+    )
     assert built.returncode == 0, built.stdout + built.stderr
     print(f"postBuild took {time.perf_counter() - start:.1f} s")
     assert not (home / "build").exists() and not (home / "course_lib.egg-info").exists()

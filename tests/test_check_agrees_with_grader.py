@@ -42,8 +42,9 @@ def test_check_and_grader_run_the_same_public_cases(stem):
         checked = public_trials(ex)  # what `course-lib check` runs (run_notebook's default)
         first = graded[ex.grade_id][: len(checked)]
         assert [t.label for t in first] == [t.label for t in checked]
-        assert not any(t.hidden for t in first) and all(t.hidden for t in graded[ex.grade_id][
-            len(checked):])  # fmt: skip
+        assert not any(t.hidden for t in first) and all(
+            t.hidden for t in graded[ex.grade_id][len(checked) :]
+        )
         for a, b in zip(first, checked, strict=True):
             assert codec.dumps(list(a.args)) == codec.dumps(list(b.args))
             assert codec.dumps(a.expected) == codec.dumps(b.expected)
@@ -51,8 +52,9 @@ def test_check_and_grader_run_the_same_public_cases(stem):
 
 def test_one_time_limit_per_exercise_stated_in_its_notebook():
     assert Limits().call_timeout is None  # `course-lib check`: each exercise's own limit
-    args = build_parser().parse_args(["grade", "--assignment", "04_backward_pass", "--out",
-                                      "x", "y.ipynb"])  # fmt: skip
+    args = build_parser().parse_args(
+        ["grade", "--assignment", "04_backward_pass", "--out", "x", "y.ipynb"]
+    )
     assert args.call_timeout is None  # the grader's default: each exercise's own limit
     for stem, assignment in ASSIGNMENTS.items():
         nb = nbformat.read(SOLUTIONS / f"{stem}.ipynb", as_version=4)
@@ -71,22 +73,30 @@ KEEPDIMS = ("dC_db = dC_dz.sum(axis=0)", "dC_db = dC_dz.sum(axis=0, keepdims=Tru
 
 def test_check_cell_check_command_and_grader_agree(tmp_path, monkeypatch, capsys):
     base = ASSIGNMENTS["04_backward_pass"]
-    exercises = tuple(replace(ex, call_timeout=LIMIT) if ex.grade_id == "sigmoid_backward"
-                      else ex for ex in base.exercises)  # fmt: skip
+    exercises = tuple(
+        replace(ex, call_timeout=LIMIT) if ex.grade_id == "sigmoid_backward" else ex
+        for ex in base.exercises
+    )
     assignment = replace(base, exercises=exercises)
-    path = solution_with("04_backward_pass", tmp_path / "mine.ipynb", {
-        "sigmoid_backward_answer": ("return a * (1.0 - a) * dC_da", SLOW),
-        "linear_backward_answer": KEEPDIMS,
-    })  # fmt: skip
+    path = solution_with(
+        "04_backward_pass",
+        tmp_path / "mine.ipynb",
+        {
+            "sigmoid_backward_answer": ("return a * (1.0 - a) * dC_da", SLOW),
+            "linear_backward_answer": KEEPDIMS,
+        },
+    )
     by_check = run_notebook(path, assignment)  # what `course-lib check` does
-    by_grader = run_notebook(path, assignment, prepare(assignment), sandbox=Sandbox.find(),
-                             stand_ins=stand_in)  # fmt: skip
+    by_grader = run_notebook(
+        path, assignment, prepare(assignment), sandbox=Sandbox.find(), stand_ins=stand_in
+    )
     for mine, graded in zip(by_check.exercises, by_grader.exercises, strict=True):
         if mine.exercise.grade_id in ("backprop", "backprop_deep"):  # they use 4.1 and 4.2
             assert not mine.public_passed and graded.passed
             assert mine.blocked_by.grade_id == "sigmoid_backward" and graded.blocked_by is None
             assert exercise_lines(mine)[0].startswith(
-                f"❌ {mine.exercise.grade_id}: fix sigmoid_backward (4.1) first")
+                f"❌ {mine.exercise.grade_id}: fix sigmoid_backward (4.1) first"
+            )
             continue
         assert mine.public_passed == graded.public_passed, mine.exercise.grade_id
         if not mine.public_passed:

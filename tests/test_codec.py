@@ -15,16 +15,20 @@ from hypothesis.extra import numpy as hnp
 from course_lib.exercises import codec
 from course_lib.exercises.inputs import USPS, Fn
 
-DTYPES = st.sampled_from(["bool", "int8", "int32", "int64", "uint8", "uint64", "float32",
-                          "float64"])  # fmt: skip
-ARRAYS = DTYPES.flatmap(lambda d: hnp.arrays(d, hnp.array_shapes(min_dims=0, max_dims=3,
-                                                                 max_side=4)))  # fmt: skip
+DTYPES = st.sampled_from(
+    ["bool", "int8", "int32", "int64", "uint8", "uint64", "float32", "float64"]
+)
+ARRAYS = DTYPES.flatmap(
+    lambda d: hnp.arrays(d, hnp.array_shapes(min_dims=0, max_dims=3, max_side=4))
+)
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20)
 VALUES = st.recursive(
     SCALARS | ARRAYS,
-    lambda inner: st.lists(inner, max_size=4)
-    | st.lists(inner, max_size=4).map(tuple)
-    | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.lists(inner, max_size=4).map(tuple)
+        | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -79,10 +83,11 @@ def test_objects_it_does_not_carry_become_their_type_name():
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner,
-                                                                 max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3)
+    ),
     max_leaves=8,
-)  # fmt: skip
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -94,13 +99,21 @@ def test_any_json_decodes_or_is_rejected_with_decode_error(data):
         pass
 
 
-@pytest.mark.parametrize("line", [
-    b"not json", b'{"__array__": {"dtype": "O", "shape": [1], "data": "AA=="}}',
-    b'{"__array__": {"dtype": "<f8", "shape": [3], "data": "AAAAAAAAAAA="}}',
-    b'{"__array__": {"dtype": "<f8", "shape": [-1], "data": ""}}',
-    b'{"__float__": "1e400"}', b'{"__pickle__": "gASV"}', b"NaN", b'{"a": 1, "b": 2, "c": 3}',
-    b"[" * 100 + b"]" * 100, "\ud800".encode("utf-8", "surrogatepass"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"not json",
+        b'{"__array__": {"dtype": "O", "shape": [1], "data": "AA=="}}',
+        b'{"__array__": {"dtype": "<f8", "shape": [3], "data": "AAAAAAAAAAA="}}',
+        b'{"__array__": {"dtype": "<f8", "shape": [-1], "data": ""}}',
+        b'{"__float__": "1e400"}',
+        b'{"__pickle__": "gASV"}',
+        b"NaN",
+        b'{"a": 1, "b": 2, "c": 3}',
+        b"[" * 100 + b"]" * 100,
+        "\ud800".encode("utf-8", "surrogatepass"),
+    ],
+)
 def test_hostile_lines_are_rejected(line):
     with pytest.raises(codec.DecodeError):
         codec.loads(line)

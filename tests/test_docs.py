@@ -25,7 +25,8 @@ DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 PROGRAMS = ("make", "course-lib", ".venv/bin/", "python", "pip", "jupyter", "nbgrader", "git")
 ILLUSTRATIVE = "<!-- illustrative -->"
 
-# command (as in the docs, comments and line breaks removed) -> "test file::test function"
+# command (as in the docs, comments and line breaks removed) -> "test file::test function";
+# a table, so the formatter keeps its layout (fmt: skip)
 RUN_BY = {
     "make lab": "test_setup_commands.py::test_make_lab_opens_jupyterlab_on_the_welcome_notebook",
     "make test":
@@ -98,16 +99,20 @@ def test_the_named_test_runs_the_command(command):
 def points_tables(path: Path) -> dict[str, list[tuple[str, int]]]:
     """Rows like | `04_backward_pass` | `sigmoid_backward` (1), `backprop` (3) |."""
     tables = {}
-    for stem, cell in re.findall(r"^\| `(\d\d_\w+)` \| (`\w+` \(\d+\)(?:, `\w+` \(\d+\))*) \|",
-                                 path.read_text(encoding="utf-8"), re.M):  # fmt: skip
+    for stem, cell in re.findall(
+        r"^\| `(\d\d_\w+)` \| (`\w+` \(\d+\)(?:, `\w+` \(\d+\))*) \|",
+        path.read_text(encoding="utf-8"),
+        re.M,
+    ):
         tables[stem] = [(f, int(p)) for f, p in re.findall(r"`(\w+)` \((\d+)\)", cell)]
     return tables
 
 
 @pytest.mark.parametrize("doc", ["grading.md", "instructor-guide.md"])
 def test_points_tables_match_the_solution_notebooks(doc):
-    expected = {stem: [(ex.grade_id, ex.points) for ex in a.exercises]
-                for stem, a in ASSIGNMENTS.items()}  # fmt: skip
+    expected = {
+        stem: [(ex.grade_id, ex.points) for ex in a.exercises] for stem, a in ASSIGNMENTS.items()
+    }
     assert points_tables(ROOT / "docs" / doc) == expected
 
 
@@ -139,8 +144,12 @@ def test_the_guides_times_are_the_notebooks_times():
         assert stated[path.stem][-1] == minutes(path), path
     total_lectures = sum(map(minutes, lectures))
     total_exercises = sum(map(minutes, exercises))
-    said = re.search(r"lecture\s+notebooks add up to about (\d+ h \d+ min).*?exercise\s+"
-                     r"notebooks to about (\d+ h \d+ min)", guide, re.S)  # fmt: skip
+    said = re.search(
+        r"lecture\s+notebooks add up to about (\d+ h \d+ min).*?exercise\s+"
+        r"notebooks to about (\d+ h \d+ min)",
+        guide,
+        re.S,
+    )
     assert said, "the guide should state both totals"
     assert hours_and_minutes(said.group(1)) == total_lectures
     assert hours_and_minutes(said.group(2)) == total_exercises
@@ -150,8 +159,9 @@ def test_the_guides_times_are_the_notebooks_times():
 
 def test_the_welcome_notebook_states_the_lectures_total():
     words = {"three": 3, "four": 4, "five": 5, "six": 6}
-    welcome = "\n".join(c.source for c in nbformat.read(
-        ROOT / "notebooks" / "00_welcome.ipynb", as_version=4).cells)  # fmt: skip
+    welcome = "\n".join(
+        c.source for c in nbformat.read(ROOT / "notebooks" / "00_welcome.ipynb", as_version=4).cells
+    )
     said = re.search(r"about (\w+) hours in total", welcome)
     assert said, "00_welcome should say how long the lectures take in total"
     total = sum(map(minutes, (ROOT / "notebooks").glob("*.ipynb")))
@@ -174,8 +184,9 @@ def heading_problems(path: Path) -> list[str]:
         if meta.get("grade") and not meta.get("solution"):
             if said is None or int(said.group(2)) != meta["points"]:
                 heading = said.group(0) if said else "no heading"
-                problems.append(f"{path.name} {meta['grade_id']}: {meta['points']} points, "
-                                f"but {heading!r}")  # fmt: skip
+                problems.append(
+                    f"{path.name} {meta['grade_id']}: {meta['points']} points, but {heading!r}"
+                )
     return problems
 
 

@@ -38,10 +38,19 @@ def test_this_environment_is_ready():
     result = doctor_command()
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Ready: every check passed." in result.stdout
-    for name in ("numpy", "ipywidgets front end", "USPS data", "python3 kernel",
-                 "sandboxed grading", "Python in the kernel", "course_lib in the kernel",
-                 "numpy in the kernel", "ipykernel in the kernel", "ipywidgets in the kernel",
-                 "widgets: kernel and front end"):  # fmt: skip
+    for name in (
+        "numpy",
+        "ipywidgets front end",
+        "USPS data",
+        "python3 kernel",
+        "sandboxed grading",
+        "Python in the kernel",
+        "course_lib in the kernel",
+        "numpy in the kernel",
+        "ipykernel in the kernel",
+        "ipywidgets in the kernel",
+        "widgets: kernel and front end",
+    ):
         assert f"[ok ] {name}" in result.stdout
     here = Path(course_lib.__file__).resolve().parent
     assert f"course_lib in the kernel: {course_lib.__version__} from {here}" in result.stdout
@@ -68,13 +77,15 @@ def test_a_kernel_whose_python_lacks_ipykernel_fails_naming_the_fix(tmp_path):
 @pytest.mark.parametrize(
     "argv, problem",
     [
-        (["{missing}", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-         "runs `{missing}`, which cannot be started (No such file or directory)"),
+        (
+            ["{missing}", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "runs `{missing}`, which cannot be started (No such file or directory)",
+        ),
         ([], "is not a usable kernelspec: its argv, the command to run, is empty"),
         (None, "is not a usable kernelspec: JSONDecodeError"),
     ],
     ids=["missing executable", "empty argv", "not JSON"],
-)  # fmt: skip
+)
 def test_a_kernelspec_that_cannot_start_a_kernel_is_named(tmp_path, monkeypatch, argv, problem):
     missing = str(tmp_path / "no-such-python")
     argv = None if argv is None else [arg.replace("{missing}", missing) for arg in argv]

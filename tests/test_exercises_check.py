@@ -31,8 +31,13 @@ def fresh_failure_counts(monkeypatch):
 
 @pytest.fixture
 def jupyter_env(tmp_path, monkeypatch):
-    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR",
-                 "MPLCONFIGDIR"):  # fmt: skip
+    for name in (
+        "JUPYTER_CONFIG_DIR",
+        "JUPYTER_DATA_DIR",
+        "JUPYTER_RUNTIME_DIR",
+        "IPYTHONDIR",
+        "MPLCONFIGDIR",
+    ):
         monkeypatch.setenv(name, str(tmp_path / name.lower()))
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
     return tmp_path
@@ -41,8 +46,9 @@ def jupyter_env(tmp_path, monkeypatch):
 @pytest.mark.parametrize("stem", STEMS)
 def test_exercise_notebook_runs_and_reports_every_exercise_not_done(stem, jupyter_env):
     nb = nbformat.read(EXERCISES / f"{stem}.ipynb", as_version=4)
-    NotebookClient(nb, timeout=60, kernel_name="python3",
-                   resources={"metadata": {"path": str(jupyter_env)}}).execute()  # fmt: skip
+    NotebookClient(
+        nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(jupyter_env)}}
+    ).execute()
     outputs = {
         cell.metadata["nbgrader"]["grade_id"]: "".join(o.get("text", "") for o in cell.outputs)
         for cell in nb.cells
@@ -58,8 +64,11 @@ def test_exercise_notebook_runs_and_reports_every_exercise_not_done(stem, jupyte
 def test_round_trip_answers_put_back_pass_every_check(stem, tmp_path):
     path = exercise_with_answers(stem, tmp_path / f"{stem}.ipynb")
     result = run_notebook(path, ASSIGNMENTS[stem], trials=prepare(ASSIGNMENTS[stem]))
-    failed = [(r.exercise.grade_id, r.results[-1].verdict.message) for r in result.exercises
-              if not r.passed]  # fmt: skip
+    failed = [
+        (r.exercise.grade_id, r.results[-1].verdict.message)
+        for r in result.exercises
+        if not r.passed
+    ]
     assert failed == []
     assert result.score == ASSIGNMENTS[stem].max_score
     assert all(cell.error is None for cell in result.cells)
@@ -95,38 +104,101 @@ def test_course_lib_check_exit_codes(tmp_path, capsys):
 # ----- wrong answers get a pointed message -----
 
 WRONG = [
-    ("04_backward_pass", "sigmoid_backward", "return a * (1.0 - a) * dC_da", "return dC_da",
-     "amplifier sigma'(z)"),
-    ("04_backward_pass", "sigmoid_backward", "return a * (1.0 - a) * dC_da",
-     "s = 1 / (1 + np.exp(-a))\n    return s * (1 - s) * dC_da", "sigma is applied twice"),
-    ("04_backward_pass", "linear_backward", "dC_da = dC_dz @ W ", "dC_da = dC_dz @ W.T ",
-     "shapes of a matrix product do not fit"),
-    ("04_backward_pass", "linear_backward", "dC_dW = dC_dz.T @ a", "dC_dW = a.T @ dC_dz",
-     "it looks transposed"),
-    ("04_backward_pass", "backprop", "dC_dz1 = sigmoid_backward(a1, dC_da1)", "dC_dz1 = dC_da1",
-     "skips the hidden layer's amplifier"),
+    (
+        "04_backward_pass",
+        "sigmoid_backward",
+        "return a * (1.0 - a) * dC_da",
+        "return dC_da",
+        "amplifier sigma'(z)",
+    ),
+    (
+        "04_backward_pass",
+        "sigmoid_backward",
+        "return a * (1.0 - a) * dC_da",
+        "s = 1 / (1 + np.exp(-a))\n    return s * (1 - s) * dC_da",
+        "sigma is applied twice",
+    ),
+    (
+        "04_backward_pass",
+        "linear_backward",
+        "dC_da = dC_dz @ W ",
+        "dC_da = dC_dz @ W.T ",
+        "shapes of a matrix product do not fit",
+    ),
+    (
+        "04_backward_pass",
+        "linear_backward",
+        "dC_dW = dC_dz.T @ a",
+        "dC_dW = a.T @ dC_dz",
+        "it looks transposed",
+    ),
+    (
+        "04_backward_pass",
+        "backprop",
+        "dC_dz1 = sigmoid_backward(a1, dC_da1)",
+        "dC_dz1 = dC_da1",
+        "skips the hidden layer's amplifier",
+    ),
     ("03_forward_pass", "layer_forward", "z = a @ W + b", "z = a @ W.T + b", "W transposed"),
-    ("03_forward_pass", "neuron", "return float(1.0 / (1.0 + np.exp(-z)))", "return float(z)",
-     "You returned z"),
-    ("03_forward_pass", "forward_pass", "return activations", "return activations[1:]",
-     "start with the input x"),
-    ("02_chain_rule", "backward", "grads[i] += local * grads[k]", "grads[i] = local * grads[k]",
-     "keeps only the last one"),
-    ("02_chain_rule", "chain_rule_case2", "return dz_dx * dx_ds + dz_dy * dy_ds",
-     "return dz_dx * dx_ds", "only the path through x"),
-    ("01_gradient_descent", "gradient_descent_step", "theta - eta * grad", "theta + eta * grad",
-     "uphill"),
-    ("01_gradient_descent", "total_loss_and_gradient", "L = 0.5 * np.sum(error**2)",
-     "L = 0.5 * np.mean(error**2)", "wrong"),
-    ("05_digit_classification", "cross_entropy_grad", "return grad / N", "return grad",
-     "N times too large"),
-]  # fmt: skip
+    (
+        "03_forward_pass",
+        "neuron",
+        "return float(1.0 / (1.0 + np.exp(-z)))",
+        "return float(z)",
+        "You returned z",
+    ),
+    (
+        "03_forward_pass",
+        "forward_pass",
+        "return activations",
+        "return activations[1:]",
+        "start with the input x",
+    ),
+    (
+        "02_chain_rule",
+        "backward",
+        "grads[i] += local * grads[k]",
+        "grads[i] = local * grads[k]",
+        "keeps only the last one",
+    ),
+    (
+        "02_chain_rule",
+        "chain_rule_case2",
+        "return dz_dx * dx_ds + dz_dy * dy_ds",
+        "return dz_dx * dx_ds",
+        "only the path through x",
+    ),
+    (
+        "01_gradient_descent",
+        "gradient_descent_step",
+        "theta - eta * grad",
+        "theta + eta * grad",
+        "uphill",
+    ),
+    (
+        "01_gradient_descent",
+        "total_loss_and_gradient",
+        "L = 0.5 * np.sum(error**2)",
+        "L = 0.5 * np.mean(error**2)",
+        "wrong",
+    ),
+    (
+        "05_digit_classification",
+        "cross_entropy_grad",
+        "return grad / N",
+        "return grad",
+        "N times too large",
+    ),
+]
 
 
 def _solution_namespace(stem: str) -> dict:
     namespace: dict = {}
-    exec("import math\nimport numpy as np\nUNARY = {'exp': math.exp, 'tanh': math.tanh, "
-         "'sigmoid': lambda a: 1.0 / (1.0 + math.exp(-a))}", namespace)  # fmt: skip
+    exec(
+        "import math\nimport numpy as np\nUNARY = {'exp': math.exp, 'tanh': math.tanh, "
+        "'sigmoid': lambda a: 1.0 / (1.0 + math.exp(-a))}",
+        namespace,
+    )
     for source in answers(stem).values():
         if "def train_classifier" not in source:
             exec(source, namespace)
@@ -172,16 +244,19 @@ class Liar:
     shape = (3, 4)
 
 
-@pytest.mark.parametrize("func, says", [
-    (_exits, "SystemExit"),
-    (lambda a, d: Liar(), "should be a numpy array"),
-    (lambda a, d: [[0.0] * 4] * 3, "should be a numpy array"),
-    (lambda a, d: np.full((3, 4), np.nan), "contains NaN"),
-    (lambda a, d: np.zeros((4, 3)), "looks transposed"),
-    (lambda a, d: np.zeros((3, 4), dtype=int), "dtype int64"),
-    (lambda a, d: None, "got None"),
-    (42, "should be a function"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "func, says",
+    [
+        (_exits, "SystemExit"),
+        (lambda a, d: Liar(), "should be a numpy array"),
+        (lambda a, d: [[0.0] * 4] * 3, "should be a numpy array"),
+        (lambda a, d: np.full((3, 4), np.nan), "contains NaN"),
+        (lambda a, d: np.zeros((4, 3)), "looks transposed"),
+        (lambda a, d: np.zeros((3, 4), dtype=int), "dtype int64"),
+        (lambda a, d: None, "got None"),
+        (42, "should be a function"),
+    ],
+)
 def test_check_never_raises_and_says_what_is_wrong(func, says, capsys):
     check("sigmoid_backward", func)
     out = capsys.readouterr().out

@@ -56,8 +56,9 @@ def test_backprop_deep_reference_agrees_with_finite_differences(index):
 def test_backprop_deep_on_two_layers_is_backprop():
     x, t, W1, b1, W2, b2 = find_exercise("backprop")[1].public[1].args
     dWs, dbs = ref_backprop_deep(x, t, [W1, W2], [b1, b2])
-    for mine, theirs in zip((dWs[0], dbs[0], dWs[1], dbs[1]), ref_backprop(x, t, W1, b1, W2, b2),
-                            strict=True):  # fmt: skip
+    for mine, theirs in zip(
+        (dWs[0], dbs[0], dWs[1], dbs[1]), ref_backprop(x, t, W1, b1, W2, b2), strict=True
+    ):
         assert np.allclose(mine, theirs, rtol=1e-12, atol=1e-14)
 
 
@@ -115,7 +116,8 @@ def test_exercise_notebooks_use_the_courses_notation(stem):
 
 
 def test_the_count_of_forward_passes_in_exercise_4_is_right():
-    text = "\n".join(c.source for c in nbformat.read(EXERCISES / "04_backward_pass.ipynb",
-                                                     as_version=4).cells)  # fmt: skip
+    text = "\n".join(
+        c.source for c in nbformat.read(EXERCISES / "04_backward_pass.ipynb", as_version=4).cells
+    )
     count = 2 * (256 * 64 + 64 + 64 * 10 + 10)
     assert f"= {count:,} forward passes" in text and count == 34_196

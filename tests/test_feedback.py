@@ -55,8 +55,10 @@ def namespace(stem: str) -> dict:
     for cell in nb.cells:
         if cell.cell_type == "code" and not cell.metadata.get("nbgrader", {}).get("grade"):
             exec(cell.source, ns)
-    ns.setdefault("UNARY", {"exp": math.exp, "tanh": math.tanh,
-                            "sigmoid": lambda a: 1.0 / (1.0 + math.exp(-a))})  # fmt: skip
+    ns.setdefault(
+        "UNARY",
+        {"exp": math.exp, "tanh": math.tanh, "sigmoid": lambda a: 1.0 / (1.0 + math.exp(-a))},
+    )
     return ns
 
 
@@ -215,8 +217,23 @@ def test_the_check_cell_keeps_to_the_time_limit(capsys, monkeypatch):
 
 # ----- 6. exercises, not transcriptions -----
 
-KEEP = {"np", "len", "range", "float", "int", "zip", "sum", "abs", "max", "min", "math",
-        "True", "False", "None", "self"}  # fmt: skip
+KEEP = {
+    "np",
+    "len",
+    "range",
+    "float",
+    "int",
+    "zip",
+    "sum",
+    "abs",
+    "max",
+    "min",
+    "math",
+    "True",
+    "False",
+    "None",
+    "self",
+}
 Line = tuple[str, tuple[str, ...]]  # (the line with every variable written _, its variables)
 
 
@@ -226,16 +243,27 @@ def normalised(source: str) -> list[Line]:
     ``_`` and listed in order, ``x[i]`` counting as one variable, numbers as floats."""
     rows: dict[int, list[tuple[str, str | None]]] = {}
     tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
-    skip = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
-            tokenize.ENDMARKER}  # fmt: skip
+    skip = {
+        tokenize.COMMENT,
+        tokenize.NL,
+        tokenize.NEWLINE,
+        tokenize.INDENT,
+        tokenize.DEDENT,
+        tokenize.ENDMARKER,
+    }
     for i, tok in enumerate(tokens):
         if tok.type in skip or (tok.type == tokenize.STRING and tok.line.strip() == tok.string):
             continue
         prev = tokens[i - 1].string if i else ""
         after = tokens[i + 1].string if i + 1 < len(tokens) else ""
         row = rows.setdefault(tok.start[0], [])
-        if (tok.type == tokenize.NAME and prev != "." and not (after == "=" and prev in "(,")
-                and tok.string not in KEEP and not keyword.iskeyword(tok.string)):  # fmt: skip
+        if (
+            tok.type == tokenize.NAME
+            and prev != "."
+            and not (after == "=" and prev in "(,")
+            and tok.string not in KEEP
+            and not keyword.iskeyword(tok.string)
+        ):
             row.append(("_", tok.string))
         elif tok.type == tokenize.NUMBER and re.fullmatch(r"[\d.]+", tok.string):
             row.append((repr(float(tok.string)), None))
@@ -308,8 +336,11 @@ def lecture_cells() -> list[tuple[str, list[Line]]]:
         nb = nbformat.read(path, as_version=4)
         for i, cell in enumerate(nb.cells):
             if cell.cell_type == "code":
-                source = "\n".join(line for line in cell.source.splitlines()
-                                   if not line.lstrip().startswith(("%", "!")))  # fmt: skip
+                source = "\n".join(
+                    line
+                    for line in cell.source.splitlines()
+                    if not line.lstrip().startswith(("%", "!"))
+                )
                 try:
                     cells.append((f"{path.name} cell {i}", normalised(source)))
                 except (tokenize.TokenError, IndentationError, SyntaxError):
@@ -355,8 +386,10 @@ def test_the_transcription_check_tells_a_copy_from_a_variant():
     lecture = [("backward_batch", normalised(BACKWARD_BATCH)), ("losses", normalised(LOSSES))]
     assert transcribed(normalised(OLD_42), lecture) == ["backward_batch"]
     assert transcribed(normalised(OLD_52), lecture) == ["losses"]
-    for stem, gid in [("04_backward_pass", "linear_backward"),
-                      ("05_digit_classification", "cross_entropy")]:  # fmt: skip
+    for stem, gid in [
+        ("04_backward_pass", "linear_backward"),
+        ("05_digit_classification", "cross_entropy"),
+    ]:
         assert transcribed(normalised(body(answers(stem)[f"{gid}_answer"])), lecture) == []
 
 

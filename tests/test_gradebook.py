@@ -62,8 +62,19 @@ def test_roster_gradebook_lms_files_and_overrides_then_a_regrade(tmp_path, capsy
         f"s003,{SECOND},{POINTS[SECOND]},graded on paper\n"
     )
     out = tmp_path / "out"
-    args = ["grade", "--assignment", STEM, "--out", str(out), "--no-progress", "--jobs", "2",
-            "--roster", str(tmp_path / "roster.csv"), str(subs)]  # fmt: skip
+    args = [
+        "grade",
+        "--assignment",
+        STEM,
+        "--out",
+        str(out),
+        "--no-progress",
+        "--jobs",
+        "2",
+        "--roster",
+        str(tmp_path / "roster.csv"),
+        str(subs),
+    ]
     assert main([*args, "--overrides", str(tmp_path / "overrides.csv")]) == 0
     assert "gradebook for 7 students" in capsys.readouterr().out
 
@@ -129,17 +140,20 @@ def test_roster_gradebook_lms_files_and_overrides_then_a_regrade(tmp_path, capsy
     ("text", "message"),
     [
         ("student,exercise,points\n", "needs the columns student, exercise, points, reason"),
-        ("student,exercise,points,reason\nzed,{first},1,x\n",
-         "line 2: expected a student_id of the roster, got 'zed'"),
+        (
+            "student,exercise,points,reason\nzed,{first},1,x\n",
+            "line 2: expected a student_id of the roster, got 'zed'",
+        ),
         ("student,exercise,points,reason\ns001,4.3,1,x\n", "expected an exercise of"),
-        ("student,exercise,points,reason\ns001,{first},99,x\n",
-         "expected whole points from 0 to"),
+        ("student,exercise,points,reason\ns001,{first},99,x\n", "expected whole points from 0 to"),
         ("student,exercise,points,reason\ns001,{first},1.5,x\n", "got '1.5'"),
         ("student,exercise,points,reason\ns001,{first},1,\n", "expected a reason"),
-        ("student,exercise,points,reason\ns001,{first},1,x\ns001,{first},0,y\n",
-         "line 3: s001 {first} is already overridden on line 2"),
+        (
+            "student,exercise,points,reason\ns001,{first},1,x\ns001,{first},0,y\n",
+            "line 3: s001 {first} is already overridden on line 2",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_bad_overrides_file_names_the_line_what_was_expected_and_given(tmp_path, text, message):
     (tmp_path / "o.csv").write_text(text.format(first=FIRST))
     with pytest.raises(GradebookError, match=message.format(first=FIRST).replace(".", r"\.")):
@@ -150,9 +164,11 @@ def test_a_bad_roster_is_refused_before_grading(tmp_path, capsys):
     roster = tmp_path / "roster.csv"
     out = str(tmp_path / "out")
     nb = str(SOLUTIONS / f"{STEM}.ipynb")
-    bad = [("id,name\n1,x\n", "needs the columns student_id; its header has id"),
-           ("student_id\ns1\ns1\n", "line 3: student_id 's1' is already on line 2"),
-           ("student_id,name\n,Ann\n", "line 2: expected a student_id")]  # fmt: skip
+    bad = [
+        ("id,name\n1,x\n", "needs the columns student_id; its header has id"),
+        ("student_id\ns1\ns1\n", "line 3: student_id 's1' is already on line 2"),
+        ("student_id,name\n,Ann\n", "line 2: expected a student_id"),
+    ]
     for text, message in bad:
         roster.write_text(text)
         assert main(["grade", "--assignment", STEM, "--out", out, "--roster", str(roster), nb]) == 2
@@ -192,8 +208,9 @@ def test_nothing_is_graded_when_the_solution_does_not_get_full_marks(tmp_path, c
     solutions."""
     solutions = tmp_path / "solutions"
     solutions.mkdir()
-    solution_with(STEM, solutions / f"{STEM}.ipynb",
-                  {f"{SECOND}_answer": ("a @ W + b", "a @ W + 2 * b")})  # fmt: skip
+    solution_with(
+        STEM, solutions / f"{STEM}.ipynb", {f"{SECOND}_answer": ("a @ W + b", "a @ W + 2 * b")}
+    )
     out = tmp_path / "out"
     nb = str(SOLUTIONS / f"{STEM}.ipynb")
     args = ["grade", "--assignment", STEM, "--solutions", str(solutions), "--no-progress"]
@@ -205,8 +222,19 @@ def test_nothing_is_graded_when_the_solution_does_not_get_full_marks(tmp_path, c
     assert main([*args, "--validate"]) == 1
     assert f"❌ {SECOND}" in capsys.readouterr().out
     (tmp_path / "secret.txt").write_text("a class secret\n")
-    assert main(["grade", "--validate", "--assignment", STEM,
-                 "--secret-file", str(tmp_path / "secret.txt")]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "grade",
+                "--validate",
+                "--assignment",
+                STEM,
+                "--secret-file",
+                str(tmp_path / "secret.txt"),
+            ]
+        )
+        == 0
+    )
     assert "gets full marks on every public and hidden case" in capsys.readouterr().out
 
 
@@ -217,10 +245,13 @@ def test_a_broken_hidden_case_is_named_and_nothing_is_graded(tmp_path, capsys, m
     from course_lib.instructor.key.hidden import HiddenCase
 
     real = key.hidden_cases
-    wrong_width = HiddenCase("a batch of the wrong width", lambda rng: (
-        rng.normal(size=(2, 3)), np.ones((4, 2)), np.zeros(2)))  # fmt: skip
-    monkeypatch.setattr(key, "hidden_cases", lambda gid: (
-        (*real(gid), wrong_width) if gid == SECOND else real(gid)))  # fmt: skip
+    wrong_width = HiddenCase(
+        "a batch of the wrong width",
+        lambda rng: (rng.normal(size=(2, 3)), np.ones((4, 2)), np.zeros(2)),
+    )
+    monkeypatch.setattr(
+        key, "hidden_cases", lambda gid: (*real(gid), wrong_width) if gid == SECOND else real(gid)
+    )
     out = tmp_path / "out"
     nb = str(SOLUTIONS / f"{STEM}.ipynb")
     assert main(["grade", "--assignment", STEM, "--out", str(out), "--no-progress", nb]) == 2

@@ -194,13 +194,15 @@ def graded(tmp_path_factory):
     # files that are not (current) notebooks
     (subs / "not_a_notebook.ipynb").write_text("print('hello')\n")
     (subs / "json_not_notebook.ipynb").write_text('{"hello": 1}')
-    (subs / "old_format.ipynb").write_text(json.dumps(
-        {"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": []}))  # fmt: skip
+    (subs / "old_format.ipynb").write_text(
+        json.dumps({"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": []})
+    )
     for name in ("not_a_notebook", "json_not_notebook", "old_format"):
         expected[name] = dict.fromkeys(FULL, 0)
     cwd_before = set(os.listdir(os.getcwd()))
-    rows = grade(ASSIGNMENTS[STEM], sorted(subs.iterdir()), out, jobs=2, limits=LIMITS,
-                 progress=False)  # fmt: skip
+    rows = grade(
+        ASSIGNMENTS[STEM], sorted(subs.iterdir()), out, jobs=2, limits=LIMITS, progress=False
+    )
     assert set(os.listdir(os.getcwd())) == cwd_before  # nothing written where the grader runs
     return {r.submission: r for r in rows}, expected, out, subs
 
@@ -208,8 +210,11 @@ def graded(tmp_path_factory):
 def test_every_submission_gets_exactly_its_expected_scores(graded):
     rows, expected, _, _ = graded
     assert sorted(rows) == sorted(expected)
-    wrong = {name: (rows[name].scores, want) for name, want in expected.items()
-             if rows[name].scores != want}  # fmt: skip
+    wrong = {
+        name: (rows[name].scores, want)
+        for name, want in expected.items()
+        if rows[name].scores != want
+    }
     assert wrong == {}
     for name, row in rows.items():
         assert row.total == sum(expected[name].values()) and row.max_score == MAX
@@ -239,23 +244,26 @@ def test_results_json_follows_gradescope_format(graded):
             assert test["status"] == ("passed" if test["score"] == test["max_score"] else "failed")
 
 
-@pytest.mark.parametrize("name, says", [
-    ("loop_in_function", "did not finish within 3 s"),
-    ("cell_never_ends", "did not finish within 5 s"),
-    ("os_exit", "exited, crashed or ran out of memory"),
-    ("sys_exit", "SystemExit"),
-    ("keyboard_interrupt", "KeyboardInterrupt"),
-    ("memory_bomb", "MemoryError"),  # the address-space limit stops it at once
-    ("equals_everything", "should be a numpy array"),
-    ("ndarray_subclass", "should be a numpy array"),
-    ("nan", "contains NaN"),
-    ("wrong_dtype", "dtype int64"),
-    ("renamed_function", "no function named `backprop`"),
-    ("missing_cell", "answer cell of `linear_backward` is missing"),
-    ("not_a_notebook", "not valid JSON"),
-    ("json_not_notebook", "not a Jupyter notebook"),
-    ("old_format", "format version 3"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "name, says",
+    [
+        ("loop_in_function", "did not finish within 3 s"),
+        ("cell_never_ends", "did not finish within 5 s"),
+        ("os_exit", "exited, crashed or ran out of memory"),
+        ("sys_exit", "SystemExit"),
+        ("keyboard_interrupt", "KeyboardInterrupt"),
+        ("memory_bomb", "MemoryError"),  # the address-space limit stops it at once
+        ("equals_everything", "should be a numpy array"),
+        ("ndarray_subclass", "should be a numpy array"),
+        ("nan", "contains NaN"),
+        ("wrong_dtype", "dtype int64"),
+        ("renamed_function", "no function named `backprop`"),
+        ("missing_cell", "answer cell of `linear_backward` is missing"),
+        ("not_a_notebook", "not valid JSON"),
+        ("json_not_notebook", "not a Jupyter notebook"),
+        ("old_format", "format version 3"),
+    ],
+)
 def test_feedback_says_why(graded, name, says):
     _, _, out, _ = graded
     assert says in (out / "submissions" / name / "feedback.md").read_text()

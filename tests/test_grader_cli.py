@@ -16,14 +16,30 @@ def test_grade_writes_csv_results_and_feedback_and_describes_hidden_cases(tmp_pa
     subs.mkdir()
     (subs / "alice.ipynb").write_bytes((SOLUTIONS / "03_forward_pass.ipynb").read_bytes())
     # bob's neuron works on the public cases but overflows on a strongly negative z
-    solution_with("03_forward_pass", subs / "bob.ipynb", {"neuron_answer": (
-        "return float(1.0 / (1.0 + np.exp(-z)))",
-        "return float(1.0 / (1.0 + np.exp(-z))) if z > -30 else float('nan')")})  # fmt: skip
+    solution_with(
+        "03_forward_pass",
+        subs / "bob.ipynb",
+        {
+            "neuron_answer": (
+                "return float(1.0 / (1.0 + np.exp(-z)))",
+                "return float(1.0 / (1.0 + np.exp(-z))) if z > -30 else float('nan')",
+            )
+        },
+    )
     (subs / ".ipynb_checkpoints").mkdir()
     (subs / ".ipynb_checkpoints" / "alice-checkpoint.ipynb").write_text("{}")
     out = tmp_path / "out"
-    args = ["grade", "--assignment", "03_forward_pass", "--out", str(out), str(subs),
-            "--jobs", "2", "--no-progress"]  # fmt: skip
+    args = [
+        "grade",
+        "--assignment",
+        "03_forward_pass",
+        "--out",
+        str(out),
+        str(subs),
+        "--jobs",
+        "2",
+        "--no-progress",
+    ]
     assert main(args) == 0
     assert "graded 2 submission(s)" in capsys.readouterr().out
     lines = (out / "grades.csv").read_text().splitlines()
@@ -48,13 +64,26 @@ def test_grade_misuse_exits_non_zero_with_a_clear_message(tmp_path, capsys):
     empty.mkdir()
     assert main(["grade", "--assignment", "01_gradient_descent", "--out", out, str(empty)]) == 2
     assert "no submissions found" in capsys.readouterr().err
-    assert main(["grade", "--assignment", "01_gradient_descent", "--out", out,
-                 str(tmp_path / "nope.ipynb")]) == 2  # fmt: skip
+    assert (
+        main(
+            [
+                "grade",
+                "--assignment",
+                "01_gradient_descent",
+                "--out",
+                out,
+                str(tmp_path / "nope.ipynb"),
+            ]
+        )
+        == 2
+    )
     assert "no such file or folder" in capsys.readouterr().err
     blocker = tmp_path / "a_file"
     blocker.write_text("")
-    assert main(["grade", "--assignment", "01_gradient_descent", "--out",
-                 str(blocker / "out"), nb]) == 2  # fmt: skip
+    assert (
+        main(["grade", "--assignment", "01_gradient_descent", "--out", str(blocker / "out"), nb])
+        == 2
+    )
     assert "cannot write to the output folder" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exit_info:
         main(["grade", "--out", out, nb])  # --assignment missing: argparse says so
@@ -105,7 +134,8 @@ rows = grade(ASSIGNMENTS[{stem!r}], [tmp / "a.ipynb"], tmp / "out", progress=Fal
 assert rows[0].total == rows[0].max_score, rows
 print(sorted(set(sys.modules) - first["modules"]))
 """
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"

@@ -34,16 +34,29 @@ import course_lib
 PACKAGE = Path(course_lib.__file__).parent
 FOLDER = PACKAGE / "exercises"
 LAYERS = {
-    "inputs": 0, "codec": 0, "monitor": 0, "autograding": 0,
-    "spec": 1, "assignments": 1, "assignments.gradient_descent": 1, "assignments.chain_rule": 1,
-    "assignments.forward_pass": 1, "assignments.backward_pass": 1,
+    "inputs": 0,
+    "codec": 0,
+    "monitor": 0,
+    "autograding": 0,
+    "spec": 1,
+    "assignments": 1,
+    "assignments.gradient_descent": 1,
+    "assignments.chain_rule": 1,
+    "assignments.forward_pass": 1,
+    "assignments.backward_pass": 1,
     "assignments.digit_classification": 1,
     "engine": 2,
-    "process": 3, "process.notebook": 3, "process.environment": 3, "process.channel": 3,
-    "process.worker": 3, "process.session": 3,
+    "process": 3,
+    "process.notebook": 3,
+    "process.environment": 3,
+    "process.channel": 3,
+    "process.worker": 3,
+    "process.session": 3,
     "report": 4,
-    "checking": 5, "cli": 5, "__init__": 5,
-}  # fmt: skip
+    "checking": 5,
+    "cli": 5,
+    "__init__": 5,
+}
 
 
 def _module_name(path: Path) -> str:
@@ -161,8 +174,10 @@ def test_the_exercise_commands_do_not_import_the_course_command():
 def _modules_loaded_by(code: str) -> set[str]:
     out = subprocess.run(
         [sys.executable, "-c", f"import sys\n{code}\nprint('\\n'.join(sorted(sys.modules)))"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return set(out.stdout.split())
 
 
@@ -175,11 +190,18 @@ def test_starting_lab_train_or_doctor_does_not_load_the_grader():
         "try:\n    main(['lab', '--help'])\nexcept SystemExit:\n    pass"
     )
     assert "course_lib.cli" in loaded and "course_lib.exercises.cli" in loaded
-    heavy = {"course_lib.exercises.engine", "course_lib.exercises.process.session",
-             "course_lib.exercises.assignments", "course_lib.instructor.grading.batch",
-             "course_lib.instructor.key", "course_lib.instructor.results",
-             "course_lib.instructor.gradescope", "course_lib.instructor.release",
-             "course_lib.instructor.sandbox", "nbformat"}  # fmt: skip
+    heavy = {
+        "course_lib.exercises.engine",
+        "course_lib.exercises.process.session",
+        "course_lib.exercises.assignments",
+        "course_lib.instructor.grading.batch",
+        "course_lib.instructor.key",
+        "course_lib.instructor.results",
+        "course_lib.instructor.gradescope",
+        "course_lib.instructor.release",
+        "course_lib.instructor.sandbox",
+        "nbformat",
+    }
     assert not heavy & loaded, sorted(heavy & loaded)
 
 

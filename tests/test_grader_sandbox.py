@@ -65,17 +65,36 @@ def grade(
 ) -> subprocess.CompletedProcess[str]:
     """``course-lib grade`` on ``submissions`` into ``out``, with short limits and umask 022."""
     return subprocess.run(
-        grade_args(out, submissions, extra, jobs), capture_output=True, encoding="utf-8",
-        errors="backslashreplace", env=env or dict(os.environ), timeout=timeout,
-        cwd=out.parent, umask=0o022,
-    )  # fmt: skip
+        grade_args(out, submissions, extra, jobs),
+        capture_output=True,
+        encoding="utf-8",
+        errors="backslashreplace",
+        env=env or dict(os.environ),
+        timeout=timeout,
+        cwd=out.parent,
+        umask=0o022,
+    )
 
 
-def grade_args(out: Path, submissions: Sequence[Path | str], extra: Sequence[str], jobs: int
-               ) -> list[str]:  # fmt: skip
-    return [sys.executable, "-m", "course_lib.cli", "grade", "--assignment", STEM,
-            "--out", str(out), "--jobs", str(jobs), "--no-progress", *LIMITS, *extra,
-            *map(str, submissions)]  # fmt: skip
+def grade_args(
+    out: Path, submissions: Sequence[Path | str], extra: Sequence[str], jobs: int
+) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "course_lib.cli",
+        "grade",
+        "--assignment",
+        STEM,
+        "--out",
+        str(out),
+        "--jobs",
+        str(jobs),
+        "--no-progress",
+        *LIMITS,
+        *extra,
+        *map(str, submissions),
+    ]
 
 
 def ran(run: subprocess.CompletedProcess[str]) -> None:
@@ -122,8 +141,9 @@ def plain(text: str) -> str:
 
 def output_texts(out: Path, *runs: subprocess.CompletedProcess[str]) -> dict[str, str]:
     """Every file under ``out`` and the grader's stdout and stderr, as text."""
-    texts = {str(p): p.read_bytes().decode("utf-8", "replace")
-             for p in out.rglob("*") if p.is_file()}  # fmt: skip
+    texts = {
+        str(p): p.read_bytes().decode("utf-8", "replace") for p in out.rglob("*") if p.is_file()
+    }
     for i, run in enumerate(runs):
         texts[f"stdout of run {i}"], texts[f"stderr of run {i}"] = run.stdout, run.stderr
     return texts
@@ -131,8 +151,12 @@ def output_texts(out: Path, *runs: subprocess.CompletedProcess[str]) -> dict[str
 
 def found_in(texts: dict[str, str], needles: Sequence[str]) -> list[tuple[str, str]]:
     """(where, needle) for each needle found in a text, escaped or not."""
-    return [(where, needle) for where, text in texts.items() for needle in needles
-            if needle in text or needle in plain(text)]  # fmt: skip
+    return [
+        (where, needle)
+        for where, text in texts.items()
+        for needle in needles
+        if needle in text or needle in plain(text)
+    ]
 
 
 def sha256(path: Path) -> str:
@@ -224,8 +248,9 @@ def fill(template: str, **values: Any) -> str:
     return code
 
 
-def notebook(path: Path | bytes, body: str | None = None, cells: Sequence[str] = (),
-             source: Path = SOLUTION) -> None:  # fmt: skip
+def notebook(
+    path: Path | bytes, body: str | None = None, cells: Sequence[str] = (), source: Path = SOLUTION
+) -> None:
     """Write the base notebook with sigmoid_backward's body replaced by ``body`` and
     ``cells`` added after sigmoid_backward's answer cell (at the end for an exercise)."""
     nb = base_notebook(source)
@@ -522,8 +547,20 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Batch]:
     (home / "secret.txt").write_text(f"home-secret-{home_secret}\n")
     outlive_token, bomb_token = f"outlive-{secrets.token_hex(8)}", f"bomb{secrets.token_hex(5)}"
     host_file = host / "written-by-a-learner.txt"
-    names = ["aa_classmate", "copycat", "escaping", "filler", "fork_bomb", "network", "outlive",
-             "tamper", "thief", "victim", "whoami", "zz_classmate"]  # fmt: skip
+    names = [
+        "aa_classmate",
+        "copycat",
+        "escaping",
+        "filler",
+        "fork_bomb",
+        "network",
+        "outlive",
+        "tamper",
+        "thief",
+        "victim",
+        "whoami",
+        "zz_classmate",
+    ]
     paths = {name: subs / f"{name}.ipynb" for name in names}
     for classmate in ("aa_classmate", "victim", "zz_classmate"):  # honest, full marks
         notebook(paths[classmate])
@@ -541,13 +578,22 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Batch]:
     notebook(paths["outlive"], fill(OUTLIVE, CODE=child, TOKEN=outlive_token))
     # the thief reads and sabotages its own victim, so the other classmates tell the
     # other attacks apart
-    targets = [("secret", str(home / "secret.txt")), ("out", str(out)),
-               ("classmate", str(paths["victim"])), ("solution", str(SOLUTION))]  # fmt: skip
-    notebook(paths["thief"], fill(THIEF, TARGETS=targets, CLASSMATE=str(paths["victim"])),
-             cells=[fill(THIEF_ENV)])  # fmt: skip
-    notebook(paths["copycat"], cells=[fill(COPYCAT, PATHS=[str(paths["aa_classmate"]),
-                                                          str(SOLUTION)])],
-             source=EXERCISES / f"{STEM}.ipynb")  # fmt: skip
+    targets = [
+        ("secret", str(home / "secret.txt")),
+        ("out", str(out)),
+        ("classmate", str(paths["victim"])),
+        ("solution", str(SOLUTION)),
+    ]
+    notebook(
+        paths["thief"],
+        fill(THIEF, TARGETS=targets, CLASSMATE=str(paths["victim"])),
+        cells=[fill(THIEF_ENV)],
+    )
+    notebook(
+        paths["copycat"],
+        cells=[fill(COPYCAT, PATHS=[str(paths["aa_classmate"]), str(SOLUTION)])],
+        source=EXERCISES / f"{STEM}.ipynb",
+    )
     notebook(paths["fork_bomb"], fill(FORK_BOMB, TOKEN=bomb_token))
     notebook(paths["whoami"], fill(WHOAMI))
     notebook(paths["filler"], fill(FILLER))
@@ -579,8 +625,19 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Batch]:
                 pass
         kill(outliving + bomb_left)
         paths["<script>evil"] = evil
-        yield Batch(run, out, paths, before, secret, home_secret, host_file, host_file_existed,
-                    outliving, bomb_left, connected)  # fmt: skip
+        yield Batch(
+            run,
+            out,
+            paths,
+            before,
+            secret,
+            home_secret,
+            host_file,
+            host_file_existed,
+            outliving,
+            bomb_left,
+            connected,
+        )
     finally:
         listener.close()
         kill(processes_with(outlive_token) + processes_with(bomb_token))
@@ -634,8 +691,9 @@ def test_learner_cannot_read_or_overwrite_classmates_instructor_files_or_grader_
     assert sha256(victim) == batch.before[victim], "the classmate's notebook was changed"
     assert sha256(SOLUTION) == batch.before[SOLUTION]
     assert_classmates_full(batch_rows, "victim")
-    leaked = found_in(output_texts(batch.out, batch.run),
-                      [batch.secret, batch.home_secret, *solution_lines()])  # fmt: skip
+    leaked = found_in(
+        output_texts(batch.out, batch.run), [batch.secret, batch.home_secret, *solution_lines()]
+    )
     assert leaked == []
     said = plain(feedback(batch.out, "thief"))
     assert "DENIED-" in said and "LEAK-" not in said
@@ -697,8 +755,8 @@ def test_learner_text_is_escaped_in_feedback_and_results(batch, batch_rows):
         # once parsed, a tag may remain only where Gradescope shows it as plain text
         data = json.loads(raw)
         outputs = [(data["output"], data.get("output_format"))] + [
-            (t["output"], t.get("output_format", data.get("output_format")))
-            for t in data["tests"]]  # fmt: skip
+            (t["output"], t.get("output_format", data.get("output_format"))) for t in data["tests"]
+        ]
         assert [f for text, f in outputs if "<script>" in text and f != "text"] == []
         if name == "escaping":  # (the honest one has a real ✅ sigmoid_backward line)
             lines = md.splitlines() + "\n".join(text for text, _ in outputs).splitlines()
@@ -707,9 +765,11 @@ def test_learner_text_is_escaped_in_feedback_and_results(batch, batch_rows):
 
 
 def test_output_files_follow_the_umask(batch, batch_rows):
-    files = [batch.out / "grades.csv"] + [folder(batch.out, name) / file for name in batch_rows
-                                          for file in ("feedback.md", "results.json",
-                                                       "grading.json")]  # fmt: skip
+    files = [batch.out / "grades.csv"] + [
+        folder(batch.out, name) / file
+        for name in batch_rows
+        for file in ("feedback.md", "results.json", "grading.json")
+    ]
     modes = {str(p): oct(stat.S_IMODE(p.stat().st_mode)) for p in files}
     assert {p: m for p, m in modes.items() if m != "0o644"} == {}
 
@@ -741,8 +801,9 @@ def test_without_a_working_sandbox_nothing_is_graded(tmp_path):
     subs.mkdir()
     notebook(subs / "zz_classmate.ipynb")
     # a missing binary, and one that cannot make the sandbox (it exits 1)
-    for i, (bwrap, cause) in enumerate([("/nonexistent/bwrap", "/nonexistent/bwrap"),
-                                        ("/bin/false", "sandbox")]):  # fmt: skip
+    for i, (bwrap, cause) in enumerate(
+        [("/nonexistent/bwrap", "/nonexistent/bwrap"), ("/bin/false", "sandbox")]
+    ):
         out = tmp_path / f"out{i}"
         run = grade(out, subs, env={**os.environ, "COURSE_LIB_BWRAP": bwrap})
         assert run.returncode == 2, (bwrap, run.returncode, run.stderr[-2000:])
@@ -799,8 +860,13 @@ def test_resume_regrades_edited_notebooks_and_tampered_or_broken_results(tmp_pat
         (folder(out, "kept") / "grading.json").read_bytes()
     )
     ran(grade(out, subs, extra=["--resume"]))
-    assert grades(out) == {"edited": SIGMOID_ATTACKED, "kept": FULL, "malformed": FULL,
-                           "score_999": FULL, "swapped": FULL}  # fmt: skip
+    assert grades(out) == {
+        "edited": SIGMOID_ATTACKED,
+        "kept": FULL,
+        "malformed": FULL,
+        "score_999": FULL,
+        "swapped": FULL,
+    }
     after = stamps()
     regraded = {name for name in names if after[name] != before[name]}
     assert regraded == {"edited", "malformed", "score_999", "swapped"}  # "kept" was reused
@@ -865,9 +931,14 @@ def test_ctrl_c_stops_grading_kills_every_sandbox_and_cleans_up(tmp_path):
     notebook(subs / "zz_classmate.ipynb")
     log = tmp_path / "log.txt"
     with open(log, "w") as f:
-        proc = subprocess.Popen(grade_args(out, [subs], [], jobs=1), stdout=f, stderr=f,
-                                env={**os.environ, "TMPDIR": str(tmp)}, cwd=tmp_path,
-                                umask=0o022)  # fmt: skip
+        proc = subprocess.Popen(
+            grade_args(out, [subs], [], jobs=1),
+            stdout=f,
+            stderr=f,
+            env={**os.environ, "TMPDIR": str(tmp)},
+            cwd=tmp_path,
+            umask=0o022,
+        )
     snapshot: set[tuple[int, int]] = set()
     try:
         deadline = time.monotonic() + 60

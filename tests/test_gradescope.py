@@ -132,10 +132,16 @@ def test_bundle_holds_the_scripts_and_the_package_and_nothing_of_the_answers(bun
         infos = {i.filename: i for i in z.infolist()}
         texts = {n: z.read(n).decode("utf-8", "replace") for n in infos}
     names = set(infos)
-    for must in (*SCRIPTS, "autograder.json", "course/pyproject.toml", "course/README.md",
-                 "course/LICENSE", "course/course_lib/__init__.py",
-                 "course/course_lib/instructor/gradescope.py",
-                 "course/course_lib/data/usps.npz"):  # fmt: skip
+    for must in (
+        *SCRIPTS,
+        "autograder.json",
+        "course/pyproject.toml",
+        "course/README.md",
+        "course/LICENSE",
+        "course/course_lib/__init__.py",
+        "course/course_lib/instructor/gradescope.py",
+        "course/course_lib/data/usps.npz",
+    ):
         assert must in names
     for name in SCRIPTS:
         mode = infos[name].external_attr >> 16
@@ -173,8 +179,21 @@ def test_bundle_holds_the_scripts_and_the_package_and_nothing_of_the_answers(bun
 def test_the_command_builds_the_same_zip(bundle, tmp_path, capsys):
     out = tmp_path / "a.zip"
     (tmp_path / "secret").write_text(SECRET + "\n")
-    assert main(["gradescope", "build", "--assignment", STEM, "--out", str(out),
-                 "--secret-file", str(tmp_path / "secret")]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "gradescope",
+                "build",
+                "--assignment",
+                STEM,
+                "--out",
+                str(out),
+                "--secret-file",
+                str(tmp_path / "secret"),
+            ]
+        )
+        == 0
+    )
     assert out.read_bytes() == bundle.read_bytes()
     assert main(["gradescope", "build", "--assignment", "nope", "--out", str(out)]) == 2
     assert "unknown assignment 'nope'" in capsys.readouterr().err
@@ -186,8 +205,9 @@ def test_the_command_builds_the_same_zip(bundle, tmp_path, capsys):
 @pytest.fixture(scope="module")
 def solution_graded(bundle, tmp_path_factory) -> tuple[dict, Path, dict]:
     """The solution notebook uploaded under a learner's own file name."""
-    root = autograder(tmp_path_factory.mktemp("solution"), bundle,
-                      {"my notebook.ipynb": SOLUTION.read_bytes()})  # fmt: skip
+    root = autograder(
+        tmp_path_factory.mktemp("solution"), bundle, {"my notebook.ipynb": SOLUTION.read_bytes()}
+    )
     before = fingerprint(root / "submission")
     return run_autograder(root), root, before
 
@@ -219,23 +239,31 @@ def test_the_notebook_is_found_among_other_files(bundle, tmp_path):
     """A notebook (sigmoid_backward wrong on a hidden case only), an identical copy,
     unrelated files, another assignment's notebook, a different notebook of this
     assignment in .ipynb_checkpoints and one behind a symbolic link (both ignored)."""
-    hidden_only = solution_with(STEM, tmp_path / "hidden_only.ipynb", {
-        "sigmoid_backward_answer": (
-            "return a * (1.0 - a) * dC_da",
-            "if np.any(a < 1e-6):  # wrong on saturated units only\n"
-            "        return dC_da\n"
-            "    return a * (1.0 - a) * dC_da",
-        ),
-    }).read_bytes()  # fmt: skip
-    root = autograder(tmp_path, bundle, {
-        "notes.txt": b"my notes",
-        "data/weights.csv": b"1,2,3\n",
-        "work/04_backward_pass.ipynb": hidden_only,
-        "work/copy of 04_backward_pass.ipynb": hidden_only,
-        "work/.ipynb_checkpoints/04_backward_pass-checkpoint.ipynb": EXERCISE.read_bytes(),
-        "03_forward_pass.ipynb": (EXERCISES / "03_forward_pass.ipynb").read_bytes(),
-        "linked.ipynb": SOLUTION,
-    })  # fmt: skip
+    hidden_only = solution_with(
+        STEM,
+        tmp_path / "hidden_only.ipynb",
+        {
+            "sigmoid_backward_answer": (
+                "return a * (1.0 - a) * dC_da",
+                "if np.any(a < 1e-6):  # wrong on saturated units only\n"
+                "        return dC_da\n"
+                "    return a * (1.0 - a) * dC_da",
+            ),
+        },
+    ).read_bytes()
+    root = autograder(
+        tmp_path,
+        bundle,
+        {
+            "notes.txt": b"my notes",
+            "data/weights.csv": b"1,2,3\n",
+            "work/04_backward_pass.ipynb": hidden_only,
+            "work/copy of 04_backward_pass.ipynb": hidden_only,
+            "work/.ipynb_checkpoints/04_backward_pass-checkpoint.ipynb": EXERCISE.read_bytes(),
+            "03_forward_pass.ipynb": (EXERCISES / "03_forward_pass.ipynb").read_bytes(),
+            "linked.ipynb": SOLUTION,
+        },
+    )
     results = run_autograder(root)
     assert results["score"] == ASSIGNMENT.max_score - POINTS["sigmoid_backward"], results["output"]
     assert "work/" in results["output"]
@@ -278,10 +306,14 @@ def test_a_hostile_notebook_cannot_write_the_results_or_touch_the_upload(bundle,
 
 
 def test_two_different_notebooks_are_not_graded(bundle, tmp_path):
-    root = autograder(tmp_path, bundle, {
-        "first.ipynb": SOLUTION.read_bytes(),
-        "later/second.ipynb": EXERCISE.read_bytes(),
-    })  # fmt: skip
+    root = autograder(
+        tmp_path,
+        bundle,
+        {
+            "first.ipynb": SOLUTION.read_bytes(),
+            "later/second.ipynb": EXERCISE.read_bytes(),
+        },
+    )
     results = run_autograder(root)
     assert results["score"] == 0 and results["tests"] == []
     assert "first.ipynb" in results["output"] and "later/second.ipynb" in results["output"]
@@ -290,10 +322,14 @@ def test_two_different_notebooks_are_not_graded(bundle, tmp_path):
 
 @pytest.mark.parametrize("empty", [True, False])
 def test_no_notebook_of_the_assignment_says_what_was_uploaded(bundle, tmp_path, empty):
-    upload = {} if empty else {
-        "answers.py": b"def sigmoid_backward(a, dC_da):\n    return a * (1 - a) * dC_da\n",
-        "03_forward_pass.ipynb": (EXERCISES / "03_forward_pass.ipynb").read_bytes(),
-    }  # fmt: skip
+    upload = (
+        {}
+        if empty
+        else {
+            "answers.py": b"def sigmoid_backward(a, dC_da):\n    return a * (1 - a) * dC_da\n",
+            "03_forward_pass.ipynb": (EXERCISES / "03_forward_pass.ipynb").read_bytes(),
+        }
+    )
     results = run_autograder(autograder(tmp_path, bundle, upload))
     assert results["score"] == 0 and results["tests"] == []
     assert f"no notebook of {ASSIGNMENT.title} ({STEM})" in results["output"]

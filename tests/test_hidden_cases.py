@@ -127,8 +127,13 @@ def test_hidden_cases_build_on_the_public_case_builders_only() -> None:
         else:
             continue
         for name in names:
-            public_builders = (".backward_pass", ".chain_rule", ".digit_classification",
-                               ".forward_pass", ".gradient_descent")  # fmt: skip
+            public_builders = (
+                ".backward_pass",
+                ".chain_rule",
+                ".digit_classification",
+                ".forward_pass",
+                ".gradient_descent",
+            )
             ok = name == "numpy" or name in public_builders or name in sys.stdlib_module_names
             assert ok, f"hidden.py imports {name}"
 
@@ -234,36 +239,57 @@ POINTS: dict[tuple[str, int], Callable[..., bool]] = {
     ("neuron", 1): lambda x, w, b: x.shape == (1,) and float(w @ x + b) <= -40,
     ("layer_forward", 0): lambda *arrays: shapes(*arrays) == [(7, 4), (4, 4), (4,)],
     ("layer_forward", 1): lambda *arrays: shapes(*arrays) == [(1, 6), (6, 2), (2,)],
-    ("forward_pass", 0): lambda x, ws, bs: x.shape == (8, 6)
-    and shapes(*ws) == [(6, 5), (5, 4), (4, 3)],
+    ("forward_pass", 0): lambda x, ws, bs: (
+        x.shape == (8, 6) and shapes(*ws) == [(6, 5), (5, 4), (4, 3)]
+    ),
     ("forward_pass", 1): lambda x, ws, bs: shapes(*ws) == [(3, 2)],
     ("sigmoid_backward", 0): lambda a, d: a.shape == d.shape == (10, 7),
-    ("sigmoid_backward", 1): lambda a, d: a.shape == d.shape == (1, 3)
-    and a[0, 0] <= 1e-8 and a[0, 2] >= 1 - 1e-8,
+    ("sigmoid_backward", 1): lambda a, d: (
+        a.shape == d.shape == (1, 3) and a[0, 0] <= 1e-8 and a[0, 2] >= 1 - 1e-8
+    ),
     # notebook 04 stores W by row: (n_out, n_in)
     ("linear_backward", 0): lambda *arrays: shapes(*arrays) == [(16, 8), (5, 8), (16, 5)],
     ("linear_backward", 1): lambda *arrays: shapes(*arrays) == [(1, 2), (6, 2), (1, 6)],
-    ("backprop", 0): lambda *arrays: shapes(*arrays)
-    == [(9, 5), (9, 3), (7, 5), (7,), (3, 7), (3,)],
-    ("backprop", 1): lambda *arrays: shapes(*arrays)
-    == [(1, 2), (1, 1), (3, 2), (3,), (1, 3), (1,)],
-    ("backprop", 2): lambda *arrays: shapes(*arrays)
-    == [(32, 256), (32, 10), (64, 256), (64,), (10, 64), (10,)],
-    ("momentum_step", 0): lambda th, v, g, eta, mu: th.shape == v.shape == g.shape == (10,)
-    and 0.005 <= eta <= 0.02 and mu == 0.99 and np.all(v != 0),
+    ("backprop", 0): lambda *arrays: (
+        shapes(*arrays) == [(9, 5), (9, 3), (7, 5), (7,), (3, 7), (3,)]
+    ),
+    ("backprop", 1): lambda *arrays: (
+        shapes(*arrays) == [(1, 2), (1, 1), (3, 2), (3,), (1, 3), (1,)]
+    ),
+    ("backprop", 2): lambda *arrays: (
+        shapes(*arrays) == [(32, 256), (32, 10), (64, 256), (64,), (10, 64), (10,)]
+    ),
+    ("momentum_step", 0): lambda th, v, g, eta, mu: (
+        th.shape == v.shape == g.shape == (10,)
+        and 0.005 <= eta <= 0.02
+        and mu == 0.99
+        and np.all(v != 0)
+    ),
     ("momentum_step", 1): lambda th, v, g, eta, mu: mu == 0 and np.all(v != 0),
     ("momentum_step", 2): lambda th, v, g, eta, mu: th.shape == (1,) and 0.5 <= mu <= 0.95,
-    ("backprop_deep", 0): lambda x, t, ws, bs: x.shape == (9, 5) and t.shape == (9, 3)
-    and shapes(*ws) == [(7, 5), (6, 7), (4, 6), (3, 4)] and shapes(*bs) == [(7,), (6,), (4,), (3,)],
+    ("backprop_deep", 0): lambda x, t, ws, bs: (
+        x.shape == (9, 5)
+        and t.shape == (9, 3)
+        and shapes(*ws) == [(7, 5), (6, 7), (4, 6), (3, 4)]
+        and shapes(*bs) == [(7,), (6,), (4,), (3,)]
+    ),
     ("backprop_deep", 1): lambda x, t, ws, bs: x.shape == (6, 4) and shapes(*ws) == [(2, 4)],
-    ("backprop_deep", 2): lambda x, t, ws, bs: x.shape == (1, 2) and t.shape == (1, 1)
-    and shapes(*ws) == [(3, 2), (3, 3), (1, 3)],
-    ("backprop_deep", 3): lambda x, t, ws, bs: x.shape == (32, 256)
-    and shapes(*ws) == [(64, 256), (32, 64), (10, 32)],
-    ("train_tiny_mlp", 0): lambda W1, b1, W2, b2, xs, ts, eta, steps: W1.shape == (4, 3)
-    and xs.shape == (8, 3) and ts.shape == (8,) and steps == 8 and 0.1 <= eta <= 0.4,
-    ("train_tiny_mlp", 1): lambda W1, b1, W2, b2, xs, ts, eta, steps: W1.shape == (2, 1)
-    and xs.shape == (1, 1) and steps == 3,
+    ("backprop_deep", 2): lambda x, t, ws, bs: (
+        x.shape == (1, 2) and t.shape == (1, 1) and shapes(*ws) == [(3, 2), (3, 3), (1, 3)]
+    ),
+    ("backprop_deep", 3): lambda x, t, ws, bs: (
+        x.shape == (32, 256) and shapes(*ws) == [(64, 256), (32, 64), (10, 32)]
+    ),
+    ("train_tiny_mlp", 0): lambda W1, b1, W2, b2, xs, ts, eta, steps: (
+        W1.shape == (4, 3)
+        and xs.shape == (8, 3)
+        and ts.shape == (8,)
+        and steps == 8
+        and 0.1 <= eta <= 0.4
+    ),
+    ("train_tiny_mlp", 1): lambda W1, b1, W2, b2, xs, ts, eta, steps: (
+        W1.shape == (2, 1) and xs.shape == (1, 1) and steps == 3
+    ),
     ("train_tiny_mlp", 2): lambda W1, b1, W2, b2, xs, ts, eta, steps: steps == 0,
     ("softmax", 0): logits(8),
     ("softmax", 1): large_logits,
@@ -271,7 +297,7 @@ POINTS: dict[tuple[str, int], Callable[..., bool]] = {
     ("cross_entropy", 1): large_logits,
     ("cross_entropy_grad", 0): logits(16),
     ("cross_entropy_grad", 1): large_logits,
-}  # fmt: skip
+}
 
 
 def test_every_hidden_case_keeps_its_point_for_any_secret() -> None:

@@ -253,8 +253,11 @@ def key_functions() -> tuple[Answer, ...]:
                 text = textwrap.dedent("\n".join(body)) + "\n"
                 name = getattr(node, "name", "<lambda>")
                 try:
-                    found.append(Answer(f"key/{path.stem}.{name}", text.split("\n"), node.lineno,
-                                        shapes(text)))  # fmt: skip
+                    found.append(
+                        Answer(
+                            f"key/{path.stem}.{name}", text.split("\n"), node.lineno, shapes(text)
+                        )
+                    )
                 except (tokenize.TokenError, IndentationError, SyntaxError):
                     continue  # a lambda cut out of its line: its function is taken whole
     return tuple(found)

@@ -197,9 +197,10 @@ def fresh(edition, tmp_path_factory) -> SimpleNamespace:
     assert done.returncode == 0, done.stdout + done.stderr
 
     site = Path(
-        run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], tmp)
-        .stdout.strip()
-    )  # fmt: skip
+        run(
+            [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], tmp
+        ).stdout.strip()
+    )
     deps = tmp / "deps"
     deps.mkdir()
     for entry in sorted(Path(sysconfig.get_paths()["purelib"]).iterdir()):
@@ -239,9 +240,18 @@ def in_fresh(fresh, code: str, *args, timeout: float = 180):
 def test_edition_has_the_learner_files_only(edition):
     top = sorted(p.name for p in edition.iterdir())
     assert top == sorted(
-        [".gitignore", "LICENSE", "Makefile", "README.md", "binder", "course_lib", "exercises",
-         "notebooks", "pyproject.toml"]
-    )  # fmt: skip
+        [
+            ".gitignore",
+            "LICENSE",
+            "Makefile",
+            "README.md",
+            "binder",
+            "course_lib",
+            "exercises",
+            "notebooks",
+            "pyproject.toml",
+        ]
+    )
     files = {p.relative_to(edition).as_posix() for p in edition.rglob("*") if p.is_file()}
     assert not [f for f in files if f.split("/")[0] in NEVER]
     assert not set(INSTRUCTOR_ONLY) & files
@@ -253,8 +263,13 @@ def test_edition_has_the_learner_files_only(edition):
     for name in ("requirements.txt", "runtime.txt", "postBuild"):
         assert (edition / "binder" / name).read_bytes() == (ROOT / "binder" / name).read_bytes()
     assert os.access(edition / "binder" / "postBuild", os.X_OK)
-    for module in ("process/session.py", "process/worker.py", "checking.py",
-                   "assignments/__init__.py", "assignments/public.json"):
+    for module in (
+        "process/session.py",
+        "process/worker.py",
+        "checking.py",
+        "assignments/__init__.py",
+        "assignments/public.json",
+    ):
         assert f"course_lib/exercises/{module}" in files
     assert not [f for f in files if f.startswith("course_lib/instructor")]
     assert "course_lib/data/usps.npz" in files
@@ -294,8 +309,9 @@ def test_readme_and_makefile_are_for_learners(edition):
 def test_release_is_deterministic(edition, tmp_path):
     again = tmp_path / "again"
     written = build_release(again, ROOT)
-    assert written == sorted(p.relative_to(edition).as_posix() for p in edition.rglob("*")
-                             if p.is_file())  # fmt: skip
+    assert written == sorted(
+        p.relative_to(edition).as_posix() for p in edition.rglob("*") if p.is_file()
+    )
     for rel in written:
         assert (again / rel).read_bytes() == (edition / rel).read_bytes(), rel
 

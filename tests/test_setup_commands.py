@@ -38,7 +38,7 @@ def test_plain_pip_commands_match_the_makefile():
     readme = (ROOT / "README.md").read_text()
     lab = recipe("lab")[0].replace("$(BIN)", ".venv/bin")
     test_cmd = recipe("test")[0].replace("$(BIN)", ".venv/bin")
-    assert f'.venv/bin/pip install -e . && {lab}\n' in readme
+    assert f".venv/bin/pip install -e . && {lab}\n" in readme
     assert f'.venv/bin/pip install -e ".[dev]" && {test_cmd}\n' in readme
 
 
@@ -60,8 +60,12 @@ def project() -> dict:
 
 
 def test_lab_outside_the_course_folder_says_where_to_run_it(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "course_lib.cli", "lab"], cwd=tmp_path,
-                          capture_output=True, text=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "course_lib.cli", "lab"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 2
     assert "no notebooks/00_welcome.ipynb here" in done.stderr and "course folder" in done.stderr
 

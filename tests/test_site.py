@@ -26,8 +26,11 @@ def built(tmp_path_factory: pytest.TempPathFactory, build_site):
 
 
 def notebook_pages() -> list[str]:
-    return [f"{folder}/{path.stem}" for folder in ("notebooks", "exercises")
-            for path in sorted((ROOT / folder).glob("*.ipynb"))]  # fmt: skip
+    return [
+        f"{folder}/{path.stem}"
+        for folder in ("notebooks", "exercises")
+        for path in sorted((ROOT / folder).glob("*.ipynb"))
+    ]
 
 
 def page_text(path: Path) -> str:
@@ -42,7 +45,11 @@ def page_text(path: Path) -> str:
         for cell in cells:
             for output in cell.get("outputs", []):
                 parts.append("".join(output.get("text", "")))
-                parts.extend("".join(v) for v in output.get("data", {}).values() if isinstance(v, (str, list)))  # noqa: E501
+                parts.extend(
+                    "".join(v)
+                    for v in output.get("data", {}).values()
+                    if isinstance(v, (str, list))
+                )  # noqa: E501
         return "\n".join(parts)
     return raw
 
@@ -91,8 +98,17 @@ def test_the_build_succeeds_without_warnings_in_time(built):
 
 
 def test_every_page_exists(built):
-    expected = ["index", "glossary", "api", "search", "genindex", "docs/grading",
-                "docs/instructor-guide", "course_lib/data/USPS", *notebook_pages()]  # fmt: skip
+    expected = [
+        "index",
+        "glossary",
+        "api",
+        "search",
+        "genindex",
+        "docs/grading",
+        "docs/instructor-guide",
+        "course_lib/data/USPS",
+        *notebook_pages(),
+    ]
     missing = [page for page in expected if not (built.html / f"{page}.html").is_file()]
     assert missing == []
 
@@ -131,15 +147,22 @@ def test_the_glossary_has_every_term_and_the_lectures_link_to_it(built):
 
 def test_the_api_reference_comes_from_the_docstrings(built):
     api = (built.html / "api.html").read_text(encoding="utf-8")
-    for name in ["course_lib.autodiff.Value", "course_lib.nn.Linear", "course_lib.optim.SGD",
-                 "course_lib.train.fit", "course_lib.exercises.check"]:  # fmt: skip
+    for name in [
+        "course_lib.autodiff.Value",
+        "course_lib.nn.Linear",
+        "course_lib.optim.SGD",
+        "course_lib.train.fit",
+        "course_lib.exercises.check",
+    ]:
         assert f'id="{name}"' in api, name
     assert "course_lib.exercises.assignments" not in api  # the answer key's module
 
 
 EXTERNAL = r"(?:https?:)?//(?!127\.0\.0\.1|localhost)"
 RESOURCE_PATTERNS = [
-    re.compile(rf"<(?:script|img|iframe|source|audio|video|embed)\b[^>]*\bsrc=[\"']?{EXTERNAL}", re.I),  # noqa: E501
+    re.compile(
+        rf"<(?:script|img|iframe|source|audio|video|embed)\b[^>]*\bsrc=[\"']?{EXTERNAL}", re.I
+    ),  # noqa: E501
     re.compile(rf"<link\b[^>]*\bhref=[\"']?{EXTERNAL}[^>]*>", re.I),
     re.compile(rf"@import\s+(?:url\()?[\"']?{EXTERNAL}", re.I),
     re.compile(rf"url\(\s*[\"']?{EXTERNAL}", re.I),
@@ -155,7 +178,9 @@ def test_nothing_is_loaded_from_another_host(built):
         for pattern in RESOURCE_PATTERNS:
             for match in pattern.finditer(text):
                 tag = match.group(0)
-                if tag.startswith("<link") and not re.search(r"rel=[\"']?(stylesheet|preload|icon|modulepreload)", tag):  # noqa: E501
+                if tag.startswith("<link") and not re.search(
+                    r"rel=[\"']?(stylesheet|preload|icon|modulepreload)", tag
+                ):  # noqa: E501
                     continue  # a plain link to a page (rel=next, canonical): not loaded
                 found.append(f"{path.relative_to(built.html)}: {tag[:120]}")
     assert found == []

@@ -74,8 +74,9 @@ def text(value: str, limit: int = 600) -> str:
     output), made safe to show anywhere: valid Unicode (lone surrogates replaced), on one
     line (control characters, newlines included, become spaces), at most ``limit`` long."""
     value = str(value).encode("utf-8", "replace").decode("utf-8")
-    folded = "".join(" " if unicodedata.category(c)[0] in "CZ" and c != " " else c
-                     for c in value[: limit + 1])  # fmt: skip
+    folded = "".join(
+        " " if unicodedata.category(c)[0] in "CZ" and c != " " else c for c in value[: limit + 1]
+    )
     return folded if len(folded) <= limit else folded[: limit - 1] + "…"
 
 

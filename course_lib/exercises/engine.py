@@ -271,8 +271,9 @@ def judge(
         except Exception as err:
             spec_failed(f"the rule of {ex.grade_id}", err)
             raise
-    verdict = compare(expected, got, ex.rtol, ex.atol, names=ex.returns, order=ex.order,
-                      batch=_batch(ex, args))  # fmt: skip
+    verdict = compare(
+        expected, got, ex.rtol, ex.atol, names=ex.returns, order=ex.order, batch=_batch(ex, args)
+    )
     if verdict.passed:
         return verdict
     for mistake in known:
@@ -408,8 +409,13 @@ def call_here(func: Callable, args: tuple, forbidden: Sequence[str] = ()) -> Out
         value = codec.loads(codec.dumps(value))
     except Exception as err:  # a hostile object can break even its own encoding
         return Outcome(Ending.ERROR, message=f"its result could not be read: {error_text(err)}")
-    return Outcome(Ending.VALUE, value, seconds=seconds, forbidden=list(monitor.calls),
-                   tampered=monitor.tampered)  # fmt: skip
+    return Outcome(
+        Ending.VALUE,
+        value,
+        seconds=seconds,
+        forbidden=list(monitor.calls),
+        tampered=monitor.tampered,
+    )
 
 
 def error_text(err: BaseException) -> str:

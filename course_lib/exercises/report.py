@@ -107,15 +107,19 @@ def explain(
 def blocked_line(ex: Exercise, blocker: Exercise) -> str:
     """The first line of a verdict when an earlier function that ``ex`` uses fails its own
     check (where no stand-in replaces it: the check cell, ``course-lib check``)."""
-    return (f"❌ {ex.grade_id}: fix {blocker.function} ({blocker.number}) first: it fails its "
-            f"own check, and {ex.function} uses it. Then check {ex.function} again. Its own "
-            "verdict for now:")  # fmt: skip
+    return (
+        f"❌ {ex.grade_id}: fix {blocker.function} ({blocker.number}) first: it fails its "
+        f"own check, and {ex.function} uses it. Then check {ex.function} again. Its own "
+        "verdict for now:"
+    )
 
 
 def report(
-    ex: Exercise, results: Sequence[CaseResult], hint: bool = False,
+    ex: Exercise,
+    results: Sequence[CaseResult],
+    hint: bool = False,
     blocked_by: Exercise | None = None,
-) -> list[str]:  # fmt: skip
+) -> list[str]:
     """The lines a check cell prints: the summary line and the details; first, when an
     earlier function it uses fails (``blocked_by``), which one to fix first."""
     lines = [summary_line(ex, results), *explain(ex, results, hint=hint)]

@@ -137,10 +137,11 @@ class Assignment:
 def public_cases(entry: dict) -> tuple[tuple[PublicCase, ...], tuple[str, ...]]:
     """The public cases and argument names of one exercise's entry of public.json."""
     cases = tuple(
-        PublicCase(c["label"], tuple(c["args"]), c["expected"],
-                   tuple(Known(*k) for k in c["known"]))
+        PublicCase(
+            c["label"], tuple(c["args"]), c["expected"], tuple(Known(*k) for k in c["known"])
+        )
         for c in entry["cases"]
-    )  # fmt: skip
+    )
     return cases, tuple(entry["arguments"])
 
 
@@ -169,9 +170,16 @@ def load_assignments(
         exercises = []
         for i, (gid, pts) in enumerate(a["exercises"]):
             public_, arguments = public_cases(cases[gid]) if gid in cases else ((), ())
-            exercises.append(replace(specs[gid], grade_id=gid, points=pts,
-                                     number=f"{int(stem[:2])}.{i + 1}", public=public_,
-                                     arguments=arguments))  # fmt: skip
+            exercises.append(
+                replace(
+                    specs[gid],
+                    grade_id=gid,
+                    points=pts,
+                    number=f"{int(stem[:2])}.{i + 1}",
+                    public=public_,
+                    arguments=arguments,
+                )
+            )
         assignments[stem] = Assignment(stem, a["title"], tuple(exercises))
     return assignments
 

@@ -216,12 +216,16 @@ def build_command(args) -> int:
         return 2
     if args.check:
         if changed:
-            print(f"exercises/ or the catalog is stale, run `course-lib build`; stale: "
-                  f"{', '.join(changed)}")  # fmt: skip
+            print(
+                f"exercises/ or the catalog is stale, run `course-lib build`; stale: "
+                f"{', '.join(changed)}"
+            )
             return 1
         print(f"exercises/ is up to date with solutions/ ({exercises})")
         return 0
     names = f": {', '.join(changed)}" if changed else ""
-    print(f"wrote {len(changed)} file(s) (exercise notebooks in {exercises}, the catalog and "
-          f"public cases in {CATALOG.parent}){names}")  # fmt: skip
+    print(
+        f"wrote {len(changed)} file(s) (exercise notebooks in {exercises}, the catalog and "
+        f"public cases in {CATALOG.parent}){names}"
+    )
     return 0

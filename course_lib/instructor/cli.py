@@ -109,18 +109,22 @@ def add_commands(commands) -> None:
         "(only for code you trust, on a machine where no sandbox can be made)",
     )
     grade.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    gradescope_arguments(commands.add_parser(
-        "gradescope",
-        help="build a Gradescope autograder for an assignment, or run it (inside Gradescope)",
-        description="Gradescope autograder: `build` writes the zip to upload; `run` is what "
-        "its run_autograder calls.",
-    ))  # fmt: skip
-    release_arguments(commands.add_parser(
-        "release",
-        help="write the learner edition of the course (no solutions, hidden cases, grader)",
-        description="Write the learner edition: notebooks, exercises and the package, "
-        "without the instructor's solutions, hidden cases and grader.",
-    ))  # fmt: skip
+    gradescope_arguments(
+        commands.add_parser(
+            "gradescope",
+            help="build a Gradescope autograder for an assignment, or run it (inside Gradescope)",
+            description="Gradescope autograder: `build` writes the zip to upload; `run` is what "
+            "its run_autograder calls.",
+        )
+    )
+    release_arguments(
+        commands.add_parser(
+            "release",
+            help="write the learner edition of the course (no solutions, hidden cases, grader)",
+            description="Write the learner edition: notebooks, exercises and the package, "
+            "without the instructor's solutions, hidden cases and grader.",
+        )
+    )
 
 
 def gradescope_arguments(parser: argparse.ArgumentParser) -> None:
@@ -198,9 +202,12 @@ def check_sandbox():
     if problem is None:
         return Finding("sandboxed grading", True, "bubblewrap can isolate learners' code here")
     return Finding(
-        "sandboxed grading", False, "not available here (only needed to grade a class)",
-        problem, needed=False,
-    )  # fmt: skip
+        "sandboxed grading",
+        False,
+        "not available here (only needed to grade a class)",
+        problem,
+        needed=False,
+    )
 
 
 DOCTOR_CHECKS = (check_sandbox,)

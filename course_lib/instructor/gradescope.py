@@ -424,8 +424,10 @@ def grade_submission(assignment: Assignment, root: Path) -> dict:
         secret_file = root / "source" / SECRET_FILE
         secret = secret_file.read_text(encoding="utf-8").strip() if secret_file.is_file() else ""
         if not secret:
-            print("course-lib gradescope: no secret in the autograder: the hidden cases use the "
-                  "course's default seed (build it with --secret-file)")  # fmt: skip
+            print(
+                "course-lib gradescope: no secret in the autograder: the hidden cases use the "
+                "course's default seed (build it with --secret-file)"
+            )
         (graded,) = grade(
             assignment, [notebook], out, jobs=1, progress=False, sandbox=True, secret=secret
         )

@@ -40,9 +40,13 @@ UID_BASE = 61000  # sandboxes started by root run as UID_BASE, UID_BASE + 1, ...
 # what the learner's Python needs from the host, read-only; absent ones are skipped
 SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 SYSTEM_FILES = (
-    "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives",
+    "/etc/ld.so.cache",
+    "/etc/ld.so.conf",
+    "/etc/ld.so.conf.d",
+    "/etc/alternatives",
     "/etc/localtime",
-)  # fmt: skip
+)
+
 
 class SandboxUnavailable(RuntimeError):
     """No sandbox can be made here; the message names the cause and the fix."""
@@ -127,10 +131,14 @@ class Sandbox:
             self.bwrap,
             "--die-with-parent",  # the grader dies: the sandbox dies
             "--new-session",  # no access to the grader's terminal
-            "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+            "--unshare-pid",
+            "--unshare-net",
+            "--unshare-ipc",
+            "--unshare-uts",
             "--unshare-cgroup-try",
-            "--hostname", "sandbox",
-        ]  # fmt: skip
+            "--hostname",
+            "sandbox",
+        ]
         if os.geteuid() != 0:
             cmd.append("--unshare-user")  # unprivileged: namespaces need a user namespace
         for path in SYSTEM_PATHS + SYSTEM_FILES:
@@ -177,21 +185,27 @@ def sandbox_problem(timeout: float = 60.0) -> str | None:
         return str(err)
     import tempfile
 
-    probe = (f"import numpy, course_lib.exercises.process.worker; "
-             f"assert open('{NOTEBOOK}').read() == 'probe'; "
-             "open('written', 'w').write('ok'); print('sandbox ok')")  # fmt: skip
+    probe = (
+        f"import numpy, course_lib.exercises.process.worker; "
+        f"assert open('{NOTEBOOK}').read() == 'probe'; "
+        "open('written', 'w').write('ok'); print('sandbox ok')"
+    )
     if os.geteuid() == 0:  # as the worker does: become the unprivileged uid first
-        probe = (f"import os; os.setgroups([]); os.setgid({UID_BASE}); "
-                 f"os.setuid({UID_BASE}); {probe}")  # fmt: skip
+        probe = (
+            f"import os; os.setgroups([]); os.setgid({UID_BASE}); os.setuid({UID_BASE}); {probe}"
+        )
     with tempfile.TemporaryDirectory(prefix="course-lib-probe-") as tmp:
         (Path(tmp) / NOTEBOOK).write_text("probe")
         os.chmod(Path(tmp) / NOTEBOOK, 0o644)
         try:
             done = subprocess.run(
                 sandbox.command(Path(tmp), [python_executable(), "-I", "-B", "-c", probe]),
-                capture_output=True, text=True, timeout=timeout, env=ENVIRONMENT,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                env=ENVIRONMENT,
                 stdin=subprocess.DEVNULL,
-            )  # fmt: skip
+            )
         except (OSError, subprocess.TimeoutExpired) as err:
             return f"bubblewrap ({sandbox.bwrap}) could not be started: {err}"
     if done.returncode == 0 and done.stdout.strip() == "sandbox ok":

@@ -162,9 +162,13 @@ def plot_gradient_cost(results: Sequence[GradientCost]):
     if extra.any():
         sampled = min(r.sampled for r in results if r.extrapolated)
         ax.loglog(
-            n[extra], fd[extra], "o", mfc="white", color="C0",
+            n[extra],
+            fd[extra],
+            "o",
+            mfc="white",
+            color="C0",
             label=f"finite differences (extrapolated from {sampled} timed parameters)",
-        )  # fmt: skip
+        )
     ax.loglog(n, bp, "s-", color="C1", label="backprop (one forward + one backward pass)")
     ax.set_xlabel("number of parameters $P$")
     ax.set_ylabel("seconds for one gradient")

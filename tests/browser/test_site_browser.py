@@ -73,8 +73,9 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, browser, build_site
-         ) -> Iterator[tuple[str, Path]]:  # fmt: skip
+def site(
+    tmp_path_factory: pytest.TempPathFactory, browser, build_site
+) -> Iterator[tuple[str, Path]]:
     """The site built into a temporary folder and served on a free loopback port: (url, html
     folder). Depends on ``browser`` so that it skips before building when there is none."""
     result = build_site(tmp_path_factory.mktemp("site"))
@@ -139,8 +140,11 @@ def pages(html: Path) -> list[str]:
 
 
 def notebook_order() -> list[str]:
-    return [f"{folder}/{p.stem}.html" for folder in ("notebooks", "exercises")
-            for p in sorted((ROOT / folder).glob("*.ipynb"))]  # fmt: skip
+    return [
+        f"{folder}/{p.stem}.html"
+        for folder in ("notebooks", "exercises")
+        for p in sorted((ROOT / folder).glob("*.ipynb"))
+    ]
 
 
 def open_page(page, url: str) -> None:
@@ -209,8 +213,10 @@ def test_search_finds_a_word(page, site):
 
 def test_screenshots_and_print(page, site, artifacts_dir):
     url, _ = site
-    for name, shot in [("index.html", "site-home.png"), ("notebooks/04_backward_pass.html",
-                                                         "site-04_backward_pass.png")]:  # fmt: skip
+    for name, shot in [
+        ("index.html", "site-home.png"),
+        ("notebooks/04_backward_pass.html", "site-04_backward_pass.png"),
+    ]:
         open_page(page, f"{url}/{name}")
         height = page.evaluate("() => document.documentElement.scrollHeight")
         clip = {"x": 0, "y": 0, "width": 1400, "height": min(height, MAX_SCREENSHOT_HEIGHT)}

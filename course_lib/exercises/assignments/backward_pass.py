@@ -35,8 +35,9 @@ def _by_layer(args: tuple, got, expected) -> list[str]:
             marks.append(" ".join(pair))
     except (TypeError, ValueError, IndexError):  # not two lists of arrays: compare said so
         return []
-    return ["layer by layer, from the output layer back (start at the first ✗): "
-            + "; ".join(marks)]  # fmt: skip
+    return [
+        "layer by layer, from the output layer back (start at the first ✗): " + "; ".join(marks)
+    ]
 
 
 SHAPES_DO_NOT_FIT = ("matmul", "could not be broadcast", "shapes", "not aligned")

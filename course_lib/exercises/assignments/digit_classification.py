@@ -17,9 +17,11 @@ from .backward_pass import shape_errors
 # lecture writes z_k for one example. (The lecture's code, and course_lib, use (N, K).)
 
 
-P_COLON_T = ("You indexed the columns with t, as in p[:, t]: the columns are the examples; "
-             "each example n needs one entry, the probability of its own class t[n] (row "
-             "t[n] of column n).")  # fmt: skip
+P_COLON_T = (
+    "You indexed the columns with t, as in p[:, t]: the columns are the examples; "
+    "each example n needs one entry, the probability of its own class t[n] (row "
+    "t[n] of column n)."
+)
 
 
 def _columns_sum_to_one(args: tuple, got, expected) -> list[str]:

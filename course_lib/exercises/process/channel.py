@@ -120,14 +120,22 @@ class Worker:
     namespace, so everything it started dies too; outside, its process group is killed."""
 
     def __init__(
-        self, scratch: Path, limits: Limits, sandbox: Launcher | None = None,
-        uid: int | None = None, cancellation: Cancellation | None = None,
+        self,
+        scratch: Path,
+        limits: Limits,
+        sandbox: Launcher | None = None,
+        uid: int | None = None,
+        cancellation: Cancellation | None = None,
         watch: dict[str, Any] | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.limits, self.cancellation = limits, cancellation
         self.sandbox_pid: int | None = None  # the sandbox's first process, in our PID view
-        numbers = (limits.memory_mb, limits.cpu_seconds, limits.processes if sandbox else 0,
-                   -1 if uid is None else uid)  # fmt: skip
+        numbers = (
+            limits.memory_mb,
+            limits.cpu_seconds,
+            limits.processes if sandbox else 0,
+            -1 if uid is None else uid,
+        )
         python = sandbox.python() if sandbox is not None else sys.executable
         argv = [python, "-I", "-B", "-m", "course_lib.exercises.process.worker", *map(str, numbers)]
         options: dict[str, Any] = {}
@@ -143,9 +151,12 @@ class Worker:
             options.update(env=_plain_environment(scratch), cwd=scratch)
         self.sandboxed = sandbox is not None
         self.proc = subprocess.Popen(
-            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
             **options,
-        )  # fmt: skip
+        )
         self.buffer = b""
         self.next_id = "ready"
         self.chunks: queue.Queue[bytes] = queue.Queue(maxsize=64)
@@ -318,8 +329,13 @@ def _kill(pid: int) -> None:
 def _plain_environment(scratch: Path) -> dict[str, str]:
     """The environment of an unsandboxed worker (``course-lib check``): the sandbox's, with
     this system's PATH and the scratch folder as home."""
-    env = dict(ENVIRONMENT, PATH=os.environ.get("PATH", os.defpath), HOME=str(scratch),
-               TMPDIR=str(scratch), MPLCONFIGDIR=str(scratch / ".matplotlib"))  # fmt: skip
+    env = dict(
+        ENVIRONMENT,
+        PATH=os.environ.get("PATH", os.defpath),
+        HOME=str(scratch),
+        TMPDIR=str(scratch),
+        MPLCONFIGDIR=str(scratch / ".matplotlib"),
+    )
     if os.name == "nt":  # Windows' Python needs these to start
         env.update({k: os.environ[k] for k in ("SYSTEMROOT", "USERPROFILE") if k in os.environ})
     return env

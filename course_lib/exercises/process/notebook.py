@@ -49,16 +49,23 @@ def _check_kind(info: os.stat_result, max_bytes: int) -> None:
     if stat.S_ISLNK(info.st_mode):
         raise NotebookError("it is a symbolic link, not a file: submit the notebook itself")
     if not stat.S_ISREG(info.st_mode):
-        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a FIFO" if stat.S_ISFIFO(
-            info.st_mode) else "a device or socket"  # fmt: skip
+        kind = (
+            "a folder"
+            if stat.S_ISDIR(info.st_mode)
+            else "a FIFO"
+            if stat.S_ISFIFO(info.st_mode)
+            else "a device or socket"
+        )
         raise NotebookError(f"it is {kind}, not a regular file")
     if info.st_size > max_bytes:
         raise NotebookError(_too_large(info.st_size, max_bytes))
 
 
 def _too_large(size: int, max_bytes: int) -> str:
-    return (f"the file is larger than the {max_bytes / 2**20:g} MB a notebook may have "
-            f"({size / 2**20:.1f} MB; clear large outputs and submit again)")  # fmt: skip
+    return (
+        f"the file is larger than the {max_bytes / 2**20:g} MB a notebook may have "
+        f"({size / 2**20:.1f} MB; clear large outputs and submit again)"
+    )
 
 
 def parse_notebook(raw: bytes) -> nbformat.NotebookNode:

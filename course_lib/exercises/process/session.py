@@ -71,15 +71,22 @@ class _UidSlots:
 
 
 UID_SLOTS = _UidSlots()
+
+
 class Session:
     """A notebook's cells running in a worker, restarted when it hangs or dies."""
 
     def __init__(
-        self, cells: list[tuple[int, str]], scratch: Path, limits: Limits,
-        sandbox: Launcher | None = None, uid: int | None = None,
-        cancellation: Cancellation | None = None, watch: dict[str, Any] | None = None,
+        self,
+        cells: list[tuple[int, str]],
+        scratch: Path,
+        limits: Limits,
+        sandbox: Launcher | None = None,
+        uid: int | None = None,
+        cancellation: Cancellation | None = None,
+        watch: dict[str, Any] | None = None,
         stand_ins: StandIns | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.cells, self.scratch, self.limits = cells, scratch, limits
         self.sandbox, self.uid, self.cancellation = sandbox, uid, cancellation
         self.watch, self.stand_ins = watch, stand_ins
@@ -98,8 +105,9 @@ class Session:
 
     def _start(self) -> Worker | None:
         try:
-            return Worker(self.scratch, self.limits, self.sandbox, self.uid, self.cancellation,
-                          self.watch)  # fmt: skip
+            return Worker(
+                self.scratch, self.limits, self.sandbox, self.uid, self.cancellation, self.watch
+            )
         except WorkerDied:
             return None
 
@@ -136,8 +144,9 @@ class Session:
             return
         for index, source in list(self.good):
             try:
-                self.worker.request({"op": "run", "index": index, "source": source},
-                                    self.limits.cell_timeout)  # fmt: skip
+                self.worker.request(
+                    {"op": "run", "index": index, "source": source}, self.limits.cell_timeout
+                )
             except (WorkerTimeout, WorkerDied):
                 self.good.remove((index, source))  # it behaved differently this time
                 return self.restart()
@@ -163,8 +172,13 @@ class Session:
         if kind == "value":
             called = reply.get("forbidden")
             called = [codec.text(str(c), 100) for c in called] if isinstance(called, list) else []
-            return Outcome(Ending.VALUE, reply.get("value"), seconds=seconds, forbidden=called,
-                           tampered=reply.get("tampered") is not False)  # fmt: skip
+            return Outcome(
+                Ending.VALUE,
+                reply.get("value"),
+                seconds=seconds,
+                forbidden=called,
+                tampered=reply.get("tampered") is not False,
+            )
         if kind == "not implemented":
             return Outcome(Ending.NOT_DONE)
         if kind == "missing":
@@ -191,11 +205,15 @@ class Session:
 
 
 def run_notebook(
-    path: Path | str, assignment: Assignment,
-    trials: dict[str, list[Trial]] | None = None, limits: Limits | None = None,
-    sandbox: Launcher | None = None, data: bytes | None = None,
-    cancellation: Cancellation | None = None, stand_ins: StandIns | None = None,
-) -> NotebookResult:  # fmt: skip
+    path: Path | str,
+    assignment: Assignment,
+    trials: dict[str, list[Trial]] | None = None,
+    limits: Limits | None = None,
+    sandbox: Launcher | None = None,
+    data: bytes | None = None,
+    cancellation: Cancellation | None = None,
+    stand_ins: StandIns | None = None,
+) -> NotebookResult:
     """Run one learner's notebook in a worker (in ``sandbox`` if given) and judge each
     exercise of ``assignment`` on its ``trials``
     (by grade_id; default: the public cases). ``data``: the file's bytes, when already
@@ -228,18 +246,22 @@ def run_notebook(
             # what each function may not call, and the earlier functions whose stand-in is
             # put in place of the learner's while it runs (no double jeopardy)
             uses = {ex.function: list(ex.uses) for ex in assignment.exercises if ex.uses}
-            watch = {"specs": {ex.function: list(ex.forbidden) for ex in assignment.exercises},
-                     "uses": uses if stand_ins is not None else {}}  # fmt: skip
-            session = Session(code_cells(nb), scratch, limits, sandbox, uid, cancellation, watch,
-                              stand_ins)  # fmt: skip
+            watch = {
+                "specs": {ex.function: list(ex.forbidden) for ex in assignment.exercises},
+                "uses": uses if stand_ins is not None else {},
+            }
+            session = Session(
+                code_cells(nb), scratch, limits, sandbox, uid, cancellation, watch, stand_ins
+            )
             try:
                 session.run_all()
                 for ex in assignment.exercises:
                     if ex.answer_id not in ids:
-                        result.exercises.append(ExerciseResult(ex, problem=(
+                        missing = (
                             f"the answer cell of `{ex.function}` is missing from the notebook "
                             "(was it deleted? copy your code into a fresh exercise notebook)"
-                        )))  # fmt: skip
+                        )
+                        result.exercises.append(ExerciseResult(ex, problem=missing))
                         continue
                     call = lambda args, ex=ex: _outcome(session.call(ex, args))  # noqa: E731
                     found = run_cases(ex, call, trials[ex.grade_id])

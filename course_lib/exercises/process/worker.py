@@ -182,8 +182,15 @@ def main() -> None:
         def call_the_grader(*args: Any, **kwargs: Any) -> Any:
             if calling["id"] is None:
                 raise StandInError(f"{name} (the grader's version) works only while graded")
-            reply({"id": calling["id"], "op": "stand_in", "function": name,
-                   "args": list(args), "kwargs": kwargs})  # fmt: skip
+            reply(
+                {
+                    "id": calling["id"],
+                    "op": "stand_in",
+                    "function": name,
+                    "args": list(args),
+                    "kwargs": kwargs,
+                }
+            )
             answer = codec.loads(requests.readline())
             if not isinstance(answer, dict) or answer.get("id") != calling["id"]:
                 raise StandInError(f"{name}: the grader's answer did not come")
@@ -235,8 +242,12 @@ def main() -> None:
                     calling["id"] = rid
                     with monitors.get(request["function"], unwatched) as monitor:
                         value = func(*args)
-                    result = {"kind": "value", "value": value, "forbidden": monitor.calls,
-                              "tampered": monitor.tampered}  # fmt: skip
+                    result = {
+                        "kind": "value",
+                        "value": value,
+                        "forbidden": monitor.calls,
+                        "tampered": monitor.tampered,
+                    }
                 except NotImplementedError:
                     result = {"kind": "not implemented"}
                 except BaseException as err:  # SystemExit and KeyboardInterrupt too

@@ -83,8 +83,14 @@ def public_data(grade_ids: list[str] | None = None) -> dict[str, dict]:
         for case in answer.public:
             args = case.make()
             known = [[k.name, k.message, k.value] for k in known_answers(answer, args)]
-            cases.append({"label": case.label, "args": list(args),
-                          "expected": expected_answer(answer, args), "known": known})  # fmt: skip
+            cases.append(
+                {
+                    "label": case.label,
+                    "args": list(args),
+                    "expected": expected_answer(answer, args),
+                    "known": known,
+                }
+            )
         data[gid] = {"arguments": list(arguments(answer)), "cases": cases}
     return data
 

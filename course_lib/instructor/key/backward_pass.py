@@ -53,8 +53,9 @@ def ref_backprop(x, t, W1, b1, W2, b2) -> tuple:
     return _grads(net, loss.backward())
 
 
-def _backprop_without(x, t, W1, b1, W2, b2, hidden: bool = True, output: bool = True,
-                      scale: float = 1.0) -> tuple:  # fmt: skip
+def _backprop_without(
+    x, t, W1, b1, W2, b2, hidden: bool = True, output: bool = True, scale: float = 1.0
+) -> tuple:
     """backprop's gradients with the hidden or the output amplifier sigma' left out, or
     dC/dy scaled: what the usual mistakes give (built from course_lib's layers)."""
     net, loss = _two_layer(W1, b1, W2, b2), nn.MSELoss()
@@ -92,23 +93,37 @@ def grad_case(seed: int, n: int, d: int) -> tuple:
 def linear_back_case(seed: int, n: int, n_in: int, n_out: int) -> tuple:
     """(a: (n, n_in), W: (n_out, n_in), dC_dz: (n, n_out))."""
     rng = seeded(seed)
-    return (rng.standard_normal((n, n_in)), rng.standard_normal((n_out, n_in)),
-            rng.standard_normal((n, n_out)))  # fmt: skip
+    return (
+        rng.standard_normal((n, n_in)),
+        rng.standard_normal((n_out, n_in)),
+        rng.standard_normal((n, n_out)),
+    )
 
 
 def backprop_case(seed: int, n: int, sizes: tuple[int, int, int]) -> tuple:
     """(x: (n, d), t: (n, k) in [0, 1], W1: (h, d), b1, W2: (k, h), b2)."""
     rng = seeded(seed)
     d, h, k = sizes
-    return (rng.standard_normal((n, d)), rng.uniform(0.0, 1.0, (n, k)),
-            rng.standard_normal((h, d)), 0.1 * rng.standard_normal(h),
-            rng.standard_normal((k, h)), 0.1 * rng.standard_normal(k))  # fmt: skip
+    return (
+        rng.standard_normal((n, d)),
+        rng.uniform(0.0, 1.0, (n, k)),
+        rng.standard_normal((h, d)),
+        0.1 * rng.standard_normal(h),
+        rng.standard_normal((k, h)),
+        0.1 * rng.standard_normal(k),
+    )
 
 
 def lecture_backprop_case() -> tuple:
     """The lecture's 2-2-2 network, in this notebook's layout (W transposed), target (0, 1)."""
-    return (LECTURE_X, np.array([[0.0, 1.0]]), LECTURE_W1.T.copy(), LECTURE_B1,
-            LECTURE_W2.T.copy(), LECTURE_B2)  # fmt: skip
+    return (
+        LECTURE_X,
+        np.array([[0.0, 1.0]]),
+        LECTURE_W1.T.copy(),
+        LECTURE_B1,
+        LECTURE_W2.T.copy(),
+        LECTURE_B2,
+    )
 
 
 def _sigmoid_net(weights: list, biases: list) -> nn.Sequential:
@@ -146,8 +161,12 @@ def deep_case(seed: int, n: int, sizes: tuple[int, ...]) -> tuple:
     pairs = zip(sizes[:-1], sizes[1:], strict=True)
     weights = [rng.standard_normal((o, i)) / np.sqrt(i) for i, o in pairs]
     biases = [0.1 * rng.standard_normal(o) for o in sizes[1:]]
-    return (rng.standard_normal((n, sizes[0])), rng.uniform(0.0, 1.0, (n, sizes[-1])), weights,
-            biases)  # fmt: skip
+    return (
+        rng.standard_normal((n, sizes[0])),
+        rng.uniform(0.0, 1.0, (n, sizes[-1])),
+        weights,
+        biases,
+    )
 
 
 LECTURE_W3 = np.array([[3.0, -1.0], [-1.0, 4.0]])  # the lecture's third layer (notebook 04, §2)
@@ -229,7 +248,7 @@ ANSWERS: dict[str, Answer] = {
             Case(
                 "a 4-3-1 network (one output) on 6 examples",
                 lambda: backprop_case(12, 6, (4, 3, 1)),
-            ),  # fmt: skip
+            ),
         ),
         mistakes=(
             Mistake(

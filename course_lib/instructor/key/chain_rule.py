@@ -79,9 +79,17 @@ def wrong_backward_overwrites(graph: list, values: list) -> list:
 
 # The lecture's neuron: z = w1 x1 + w2 x2 + b, a = sigmoid(z), with x = (1, -1), w = (1, -2), b = 1
 LECTURE_NEURON = [
-    ["input", 1.0], ["input", -1.0], ["input", 1.0], ["input", -2.0], ["input", 1.0],
-    ["*", 2, 0], ["*", 3, 1], ["+", 5, 6], ["+", 7, 4], ["sigmoid", 8],
-]  # fmt: skip
+    ["input", 1.0],
+    ["input", -1.0],
+    ["input", 1.0],
+    ["input", -2.0],
+    ["input", 1.0],
+    ["*", 2, 0],
+    ["*", 3, 1],
+    ["+", 5, 6],
+    ["+", 7, 4],
+    ["sigmoid", 8],
+]
 
 
 def random_graph(seed: int, n_inputs: int, n_ops: int) -> list:
@@ -108,8 +116,19 @@ def graph_case(graph: list) -> tuple:
     return (graph, ref_forward(graph))
 
 
-def tiny_mlp_run(W1, b1, W2, b2, xs, ts, eta, steps, direction: float = -1.0,
-                  scale: float = 1.0, accumulate: bool = False) -> tuple:  # fmt: skip
+def tiny_mlp_run(
+    W1,
+    b1,
+    W2,
+    b2,
+    xs,
+    ts,
+    eta,
+    steps,
+    direction: float = -1.0,
+    scale: float = 1.0,
+    accumulate: bool = False,
+) -> tuple:
     """(dW1, db1, dW2, db2, losses) of exercise 2.5 by course_lib's layers (tanh hidden
     layer, linear output, MSELoss: the mean of the costs C^n = 1/2 (y^n - t^n)^2), trained
     by plain gradient descent. What the usual mistakes give: ``direction`` +1 steps uphill,
@@ -149,9 +168,16 @@ def tiny_mlp_case(seed: int, n: int, d: int, h: int, eta: float, steps: int) -> 
     rng = seeded(seed)
     xs = rng.uniform(-1.0, 1.0, (n, d))
     ts = xs[:, 0] * xs[:, 1 % d] + 0.05 * rng.standard_normal(n)
-    return (rng.standard_normal((h, d)) / np.sqrt(d), 0.1 * rng.standard_normal(h),
-            rng.standard_normal(h) / np.sqrt(h), float(0.1 * rng.standard_normal()), xs, ts,
-            eta, steps)  # fmt: skip
+    return (
+        rng.standard_normal((h, d)) / np.sqrt(d),
+        0.1 * rng.standard_normal(h),
+        rng.standard_normal(h) / np.sqrt(h),
+        float(0.1 * rng.standard_normal()),
+        xs,
+        ts,
+        eta,
+        steps,
+    )
 
 
 ANSWERS: dict[str, Answer] = {
@@ -206,7 +232,7 @@ ANSWERS: dict[str, Answer] = {
                     v
                     for node, v in zip(graph, ref_forward(graph), strict=True)
                     if node[0] != "input"
-                ],  # fmt: skip
+                ],
                 "Your list leaves out the input nodes: it needs one value per node, in the "
                 "graph's order, inputs included.",
                 "inputs_left_out",

@@ -73,7 +73,7 @@ ANSWERS: dict[str, Answer] = {
             Case(
                 "very large logits, far apart (5 classes, 3 examples)",
                 lambda: far_apart_logits()[:1],
-            ),  # fmt: skip
+            ),
         ),
         mistakes=(
             Mistake(

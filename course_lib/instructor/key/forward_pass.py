@@ -50,8 +50,11 @@ LECTURE_B2 = np.array([0.0, 0.0])
 
 def layer_case(seed: int, n: int, n_in: int, n_out: int) -> tuple:
     rng = seeded(seed)
-    return (rng.standard_normal((n, n_in)), rng.standard_normal((n_in, n_out)),
-            rng.standard_normal(n_out))  # fmt: skip
+    return (
+        rng.standard_normal((n, n_in)),
+        rng.standard_normal((n_in, n_out)),
+        rng.standard_normal(n_out),
+    )
 
 
 def net_case(seed: int, sizes: list[int], n: int) -> tuple:

@@ -60,13 +60,15 @@ def regression_case(seed: int, n: int) -> tuple:
     return (float(rng.normal()), float(rng.normal()), x, 1.5 * x - 0.5 + 0.3 * rng.normal(size=n))
 
 
-def ref_momentum_step(theta: np.ndarray, v: np.ndarray, grad: np.ndarray, eta: float,
-                      mu: float) -> tuple:  # fmt: skip
+def ref_momentum_step(
+    theta: np.ndarray, v: np.ndarray, grad: np.ndarray, eta: float, mu: float
+) -> tuple:
     """(theta^i, v^i) of one momentum step, v^i = mu v^(i-1) - eta grad, theta^i = theta^(i-1)
     + v^i, by course_lib's Momentum optimiser with its velocity set to v."""
     value = np.array(theta, dtype=np.float64)
-    step = optim.Momentum([("theta", value, np.asarray(grad, dtype=np.float64))], lr=eta,
-                          momentum=mu)  # fmt: skip
+    step = optim.Momentum(
+        [("theta", value, np.asarray(grad, dtype=np.float64))], lr=eta, momentum=mu
+    )
     step.velocity[0][...] = v
     step.step()
     return (value, step.velocity[0].copy())

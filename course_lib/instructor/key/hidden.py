@@ -139,9 +139,7 @@ HIDDEN: dict[str, tuple[HiddenCase, ...]] = {
     # 01 gradient descent
     "numerical_gradient": (
         HiddenCase("a quadratic bowl in 6 dimensions", lambda rng: bowl_case(_seed(rng), 6)),
-        HiddenCase(
-            "a curved function of a single parameter", lambda rng: wavy_case(_seed(rng), 1)
-        ),
+        HiddenCase("a curved function of a single parameter", lambda rng: wavy_case(_seed(rng), 1)),
     ),
     "gradient_descent_step": (
         HiddenCase(
@@ -229,9 +227,7 @@ HIDDEN: dict[str, tuple[HiddenCase, ...]] = {
             "a batch of 7 examples, 4 inputs, 4 outputs",
             lambda rng: layer_case(_seed(rng), 7, 4, 4),
         ),
-        HiddenCase(
-            "one example, 6 inputs, 2 outputs", lambda rng: layer_case(_seed(rng), 1, 6, 2)
-        ),
+        HiddenCase("one example, 6 inputs, 2 outputs", lambda rng: layer_case(_seed(rng), 1, 6, 2)),
     ),
     "forward_pass": (
         HiddenCase(
