@@ -7,18 +7,30 @@ and once without (``--no-sandbox``), alternating the two ``--rounds`` times in t
 process so that both see the same machine. It prints the median seconds per submission
 of each, and the sandbox's cost per submission.
 
-Targets: under 2 s per submission with 2 jobs on a 2-core machine (a class of 200 in
-minutes), and a sandbox that costs at most 0.1 s per submission.
+With ``--class-size N``, it also grades a class of N submissions of 04 through the command
+itself (a child process), a share of them hostile or hung (``--hostile``, default 5%: the
+attacks of tests/test_grader_trust.py, in turn), and prints the wall time, the grader's
+peak memory and the machine's load average.
+
+Targets (issue 23): the sandbox costs at most 0.02 s per submission; 04 is graded in at
+most 0.2 s per correct submission with 2 jobs on 2 cores; a class of 150 with 5% hostile
+or hung submissions in at most 3 minutes, the grader's peak memory under 300 MB.
 
     python benchmarks/bench_grading.py [--copies 10] [--rounds 3] [--jobs 2]
                                        [--assignments 04_backward_pass ...]
+                                       [--class-size 150] [--hostile 0.05]
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import os
+import resource
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -49,13 +61,77 @@ def seconds_per_submission(stem: str, copies: int, jobs: int, sandbox: bool) -> 
     return elapsed / copies
 
 
+def grade_a_class(size: int, hostile: float, jobs: int) -> None:
+    """Grade a class of ``size`` submissions of 04, ``hostile`` of them attacks, through the
+    command; print the wall time, the grader's peak RSS and the load."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import test_grader_trust as attacks
+
+    kinds = {
+        "stall": {"after": (attacks.STALL, attacks.BIG_CELL)},
+        "flood": {"answers": attacks.body("sigmoid_backward", attacks.FLOOD)},
+        "memfd": {"before": attacks.MEMFD},
+        "forge": {"answers": attacks.body("backprop", attacks.FORGE), "before": attacks.REFERENCE},
+        "loop": {"answers": attacks.body("linear_backward", "\n    while True:\n        pass")},
+    }
+    n_hostile = round(size * hostile)
+    with tempfile.TemporaryDirectory() as tmp:
+        subs = Path(tmp) / "class"
+        subs.mkdir()
+        names = list(kinds)
+        for i in range(size):
+            kind = names[i % len(names)] if i < n_hostile else None
+            name = f"learner{i:03d}" + (f"-{kind}" if kind else "")
+            attacks.write(subs / f"{name}.ipynb", **(kinds[kind] if kind else {}))
+        (Path(tmp) / "secret").write_text("a class secret")
+        load = os.getloadavg()[0]
+        start = time.perf_counter()
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "course_lib.cli",
+                "grade",
+                "--assignment",
+                "04_backward_pass",
+                "--out",
+                str(Path(tmp) / "out"),
+                "--jobs",
+                str(jobs),
+                "--no-progress",
+                "--secret-file",
+                str(Path(tmp) / "secret"),
+                str(subs),
+            ],
+            capture_output=True,
+            text=True,
+        )
+        elapsed = time.perf_counter() - start
+        assert done.returncode == 0, done.stderr[-2000:]
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        with open(Path(tmp) / "out" / "grades.csv", newline="") as f:
+            rows = list(csv.DictReader(f))
+    full = sum(r["total"] == r["max_score"] for r in rows if "-" not in r["submission"])
+    print(
+        f"a class of {size} ({n_hostile} hostile or hung: {', '.join(names)}), {jobs} jobs: "
+        f"{elapsed:.1f} s, {elapsed / size:.2f} s per submission; grader's peak RSS "
+        f"{peak:.0f} MB; {full} of {size - n_hostile} honest learners with full marks; load "
+        f"average {load:.2f} before, {os.getloadavg()[0]:.2f} after"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--copies", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--assignments", nargs="*", default=list(ASSIGNMENTS))
+    parser.add_argument("--class-size", type=int, default=0)
+    parser.add_argument("--hostile", type=float, default=0.05)
     args = parser.parse_args()
+    if args.class_size:
+        grade_a_class(args.class_size, args.hostile, args.jobs)
+        return
     print(
         f"seconds per submission, {args.copies} copies, {args.jobs} jobs, median of "
         f"{args.rounds} alternating rounds"

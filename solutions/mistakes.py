@@ -448,6 +448,62 @@ def cross_entropy_grad(z, t):
     return (softmax(z) - np.eye(z.shape[0])[t]) / len(t)
 """,
     },
+    # 5.4: one example per row, W: (n_in, n_out), as in the lectures
+    "classifier_gradients": {
+        "no_relu_prime": """
+def classifier_gradients(x, t, W1, b1, W2, b2):
+    z1 = x @ W1 + b1
+    a1 = np.maximum(z1, 0)
+    dz2 = cross_entropy_grad((a1 @ W2 + b2).T, t).T
+    dz1 = dz2 @ W2.T
+    return x.T @ dz1, dz1.sum(axis=0), a1.T @ dz2, dz2.sum(axis=0)
+""",
+        "missing_1_over_N": """
+def classifier_gradients(x, t, W1, b1, W2, b2):
+    z1 = x @ W1 + b1
+    a1 = np.maximum(z1, 0)
+    dz2 = softmax((a1 @ W2 + b2).T).T
+    dz2[np.arange(len(t)), t] -= 1.0
+    dz1 = (dz2 @ W2.T) * (z1 > 0)
+    return x.T @ dz1, dz1.sum(axis=0), a1.T @ dz2, dz2.sum(axis=0)
+""",
+        "extra_1_over_N": """
+def classifier_gradients(x, t, W1, b1, W2, b2):
+    N = len(t)
+    z1 = x @ W1 + b1
+    a1 = np.maximum(z1, 0)
+    dz2 = cross_entropy_grad((a1 @ W2 + b2).T, t).T
+    dz1 = (dz2 @ W2.T) * (z1 > 0)
+    return x.T @ dz1 / N, dz1.sum(axis=0) / N, a1.T @ dz2 / N, dz2.sum(axis=0) / N
+""",
+        "uphill": """
+def classifier_gradients(x, t, W1, b1, W2, b2):
+    z1 = x @ W1 + b1
+    a1 = np.maximum(z1, 0)
+    p = softmax((a1 @ W2 + b2).T).T
+    onehot = np.zeros_like(p)
+    onehot[np.arange(len(t)), t] = 1.0
+    dz2 = (onehot - p) / len(t)  # target minus prediction
+    dz1 = (dz2 @ W2.T) * (z1 > 0)
+    return x.T @ dz1, dz1.sum(axis=0), a1.T @ dz2, dz2.sum(axis=0)
+""",
+        "transposed_W2": """
+def classifier_gradients(x, t, W1, b1, W2, b2):
+    z1 = x @ W1 + b1
+    a1 = np.maximum(z1, 0)
+    dz2 = cross_entropy_grad((a1 @ W2 + b2).T, t).T
+    dz1 = (dz2 @ W2) * (z1 > 0)  # notebook 04's habit; runs when H = K
+    return x.T @ dz1, dz1.sum(axis=0), a1.T @ dz2, dz2.sum(axis=0)
+""",
+        "rows_and_columns": """
+def classifier_gradients(x, t, W1, b1, W2, b2):
+    z1 = x @ W1 + b1
+    a1 = np.maximum(z1, 0)
+    dz2 = cross_entropy_grad(a1 @ W2 + b2, t)  # logits one example per row
+    dz1 = (dz2 @ W2.T) * (z1 > 0)
+    return x.T @ dz1, dz1.sum(axis=0), a1.T @ dz2, dz2.sum(axis=0)
+""",
+    },
     # a short training (one epoch, no shifted copies) keeps the catalogue test fast
     "train_classifier": {
         "zero_init": """

@@ -176,10 +176,12 @@ def scores(row: dict, ids) -> dict[str, int]:
 @pytest.mark.parametrize(
     "name, loses, says",
     [
-        ("sigmoid_alias", "sigmoid_backward", "course_lib.nn.Activation.backward"),  # inherited
-        ("linear_getattr", "linear_backward", "course_lib.nn.Linear"),
-        ("linear_tamper", "linear_backward", "course_lib.nn.Linear"),
-        ("backprop_gradcheck", "backprop", "course_lib.gradcheck.numerical_gradient"),
+        # the grader runs 04's functions where course_lib.nn and gradcheck are not (a stub
+        # that raises stands in): the feedback names the module the function reached for
+        ("sigmoid_alias", "sigmoid_backward", "used course_lib.nn"),
+        ("linear_getattr", "linear_backward", "used course_lib.nn"),
+        ("linear_tamper", "linear_backward", "used course_lib.nn"),
+        ("backprop_gradcheck", "backprop", "used course_lib.gradcheck"),
         ("backprop_by_hand", "backprop", "finite differences?"),
     ],
 )
@@ -218,7 +220,8 @@ def test_classifier_trained_with_course_lib_or_on_the_test_set_scores_zero(tmp_p
     assert cheat != cell.source
     notebook(stem, subs / "test_set.ipynb", {key: cheat})
     rows = grade(stem, subs, tmp_path / "out")
-    for name, says in (("fit", "course_lib.nn.mlp"), ("test_set", "course_lib.data.load_usps")):
+    # masked in the grader's sandbox: course_lib.nn and the digits' file are not there
+    for name, says in (("fit", "used course_lib.nn"), ("test_set", "course_lib.data.load_usps")):
         assert int(rows[name]["train_classifier"]) == 0
         assert says in feedback(tmp_path / "out", name)
 

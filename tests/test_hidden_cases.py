@@ -74,6 +74,11 @@ ADDED = {  # cases added with the move, and the exercises added by issue 12 (wit
         "a 2-3-3-1 network (one output) on one example",
         "a 256-64-32-10 network on a batch of 32",
     ),
+    "classifier_gradients": (  # issue 23: 5.4, the backward pass of 5.5's classifier
+        "a 6-8-4 network on 10 examples",
+        "a 3-5-2 network on one example (N = 1)",
+        "a 256-512-10 network (a wide hidden layer) on 16 images",
+    ),
     "train_tiny_mlp": (
         "a 3-4-1 network, 8 examples, 8 steps",
         "one example, one input, 2 hidden units, 3 steps",
@@ -297,6 +302,18 @@ POINTS: dict[tuple[str, int], Callable[..., bool]] = {
     ("cross_entropy", 1): large_logits,
     ("cross_entropy_grad", 0): logits(16),
     ("cross_entropy_grad", 1): large_logits,
+    ("classifier_gradients", 0): lambda x, t, W1, b1, W2, b2: (
+        x.shape == (10, 6) and t.shape == (10,) and W1.shape == (6, 8) and W2.shape == (8, 4)
+    ),
+    ("classifier_gradients", 1): lambda x, t, W1, b1, W2, b2: (
+        x.shape == (1, 3) and t.shape == (1,) and W1.shape == (3, 5) and W2.shape == (5, 2)
+    ),
+    ("classifier_gradients", 2): lambda x, t, W1, b1, W2, b2: (
+        x.shape == (16, 256)
+        and W1.shape == (256, 512)
+        and W2.shape == (512, 10)
+        and 0.0 <= x.min() <= x.max() <= 1.0
+    ),
 }
 
 

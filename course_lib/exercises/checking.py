@@ -6,7 +6,9 @@ and that it keeps to the exercise's time limit, and prints a short verdict
 (:mod:`.report`): what is wrong and where. The hint, which says how to write the code,
 comes on request (``check(grade_id, func, hint=True)``) or after ``HINT_AFTER`` failures
 in a row. When the function fails and an earlier exercise it may call (``uses``) fails
-its own check, the verdict says to fix that one first. ``check.inputs(grade_id)`` gives
+its own check, the verdict says to fix that one first; an earlier exercise that it
+``requires`` and that fails its own check fails it, however it does on its own cases
+(5.5's network is not graded when 5.4's backward pass is wrong). ``check.inputs(grade_id)`` gives
 the public cases' arguments, to try the function on them by hand.
 
 It never raises in a learner's notebook, so "Run all" always reaches the end; under an
@@ -20,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from .autograding import CheckFailed, strict
-from .engine import Outcome, call_here, error_text, public_trials, run_cases
+from .engine import Outcome, call_here, error_text, public_trials, requirement_failed, run_cases
 from .inputs import resolve
 from .report import report
 from .spec import Ending, Exercise, Status, describe, spec_failed
@@ -63,6 +65,23 @@ def _earlier_failing(ex: Exercise, func: Any) -> Exercise | None:
     return None
 
 
+def _requirement_unmet(ex: Exercise, func: Any, results: list) -> tuple | None:
+    """The first earlier exercise that ``ex`` requires whose function, in the learner's
+    notebook, fails its own public cases, and ``results`` failed by it (None: all pass)."""
+    namespace = getattr(func, "__globals__", {})
+    for name in ex.requires:
+        earlier = _exercise(name)
+        mine = namespace.get(earlier.function)
+        if not callable(mine):
+            missing = f"there is no function `{earlier.function}` in your notebook"
+            return earlier, requirement_failed(ex, results, earlier, [], missing)
+        call = lambda args, e=earlier, f=mine: _call(e, f, args)  # noqa: E731
+        found = run_cases(earlier, call, public_trials(earlier))
+        if not found[-1].verdict.passed:
+            return earlier, requirement_failed(ex, results, earlier, found)
+    return None
+
+
 def check(grade_id: str, func: Any, hint: bool = False) -> None:
     """Check the learner's ``func`` on the public cases of exercise ``grade_id`` and print
     a short verdict; with ``hint=True`` also the hint. Never raises in a learner's
@@ -80,11 +99,14 @@ def check(grade_id: str, func: Any, hint: bool = False) -> None:
             passed = False
         else:
             results = run_cases(ex, lambda args: _call(ex, func, args), public_trials(ex))
+            done = results[-1].verdict.status is not Status.NOT_DONE
+            unmet = _requirement_unmet(ex, func, results) if done else None  # it fails too
+            blocker, results = unmet or (None, results)
             passed = results[-1].verdict.passed
             failures = 0 if passed else _failures.get(grade_id, 0) + 1
             _failures[grade_id] = failures
-            done = results[-1].verdict.status is not Status.NOT_DONE
-            blocker = _earlier_failing(ex, func) if done and not passed else None
+            if done and not passed and blocker is None:
+                blocker = _earlier_failing(ex, func)
             lines = report(ex, results, hint=hint or failures >= HINT_AFTER, blocked_by=blocker)
     except Exception as err:  # never let a check stop the notebook (but in strict mode)
         spec_failed(f"the check of {grade_id}", err)

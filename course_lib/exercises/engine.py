@@ -17,7 +17,6 @@ notebook are an :class:`ExerciseResult` per exercise in a :class:`NotebookResult
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +24,6 @@ from typing import Any
 
 import numpy as np
 
-from ..gradcheck import relative_error
 from . import codec
 from .inputs import resolve
 from .monitor import CallMonitor
@@ -76,7 +74,9 @@ class Outcome:
     """What happened when the learner's function was called on one case: how it ended
     (``kind``), what it returned (``value``) or what went wrong (``message``), how long it
     took; ``forbidden``: the off-limits callables it called; ``tampered``: it removed the
-    grader's call monitor."""
+    grader's call monitor. A timed case is judged by ``cpu_seconds`` where the kernel
+    counted it (the grader's workers on Linux: it does not move with the machine's load),
+    else by the wall-clock ``seconds``."""
 
     kind: Ending
     value: Any = None
@@ -84,6 +84,7 @@ class Outcome:
     seconds: float = 0.0
     forbidden: list[str] = field(default_factory=list)
     tampered: bool = False
+    cpu_seconds: float | None = None  # the CPU time the kernel counted (where it can)
 
 
 # ----- comparing -----
@@ -93,6 +94,14 @@ def _is_number(x: Any) -> bool:
     return (isinstance(x, int | float | np.integer | np.floating) and not isinstance(x, bool)) or (
         isinstance(x, np.ndarray) and x.shape == () and x.dtype.kind in "iuf"
     )
+
+
+def relative_error(expected: Any, got: Any) -> float:
+    """The course's relative error (course_lib.gradcheck), loaded when first needed: the
+    grader's sandbox may leave gradcheck out of a learner's process that imports this."""
+    from ..gradcheck import relative_error as measure
+
+    return measure(expected, got)
 
 
 def compare(
@@ -318,6 +327,13 @@ def verdict_of(ex: Exercise, trial: Trial, outcome: Outcome) -> Verdict:
         return Verdict(Status.ERROR, what, failure=Failure.TOO_SLOW)
     if outcome.kind is Ending.TIMEOUT:  # over the exercise's time limit (or --call-timeout)
         return Verdict(Status.ERROR, f"{outcome.message}: {VECTORISE}", failure=Failure.ERROR)
+    if outcome.forbidden and outcome.kind is Ending.ERROR:  # it failed reaching for it
+        called = ", ".join(outcome.forbidden)
+        what = (
+            f"{ex.forbidden_reason}: your function used {called}, which is off limits in "
+            "this exercise (it is not there while your function is graded)"
+        )
+        return Verdict(Status.FAILED, what, failure=Failure.FORBIDDEN)
     if outcome.kind is not Ending.VALUE:
         what = outcome.message or outcome.kind.value
         verdict = Verdict(Status.ERROR, what, failure=Failure.ERROR)
@@ -338,8 +354,9 @@ def verdict_of(ex: Exercise, trial: Trial, outcome: Outcome) -> Verdict:
             "this exercise"
         )
         return Verdict(Status.FAILED, what, failure=Failure.FORBIDDEN)
-    if trial.budget is not None and outcome.seconds > trial.budget:
-        took = f"it took {outcome.seconds:.2g} s (at most {trial.budget:.2g} s allowed)"
+    used = outcome.cpu_seconds if outcome.cpu_seconds is not None else outcome.seconds
+    if trial.budget is not None and used > trial.budget:
+        took = f"it took {used:.2g} s of CPU time (at most {trial.budget:.2g} s allowed)"
         return Verdict(Status.FAILED, f"{took}, where {_too_slow(trial)}", failure=Failure.TOO_SLOW)
     verdict = judge(ex, resolve(trial.args), trial.expected, outcome.value, trial.known)
     if verdict.passed and ex.custom is not None and verdict.what:
@@ -383,11 +400,10 @@ def run_cases(
 
 
 def _one_blas_thread():
-    """Small matrices run faster on one BLAS thread (extra threads only spin)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return contextlib.nullcontext()
+    """Small matrices run faster on one BLAS thread (extra threads only spin), and the
+    time limit means the same on a shared hub as on a laptop."""
+    from threadpoolctl import threadpool_limits  # loaded on the first check, not at import
+
     return threadpool_limits(limits=1, user_api="blas")
 
 
@@ -443,7 +459,8 @@ class ExerciseResult:
     results: list[CaseResult] = field(default_factory=list)
     problem: str | None = None  # a reason that applies before any case (missing cell, ...)
     # an earlier exercise it uses that fails its own public cases, where no stand-in took
-    # its place (the check cell, `course-lib check`): the verdict says to fix that first
+    # its place (the check cell, `course-lib check`), or one it requires (everywhere, and
+    # then it fails: mark_required): the verdict says to fix that first
     blocked_by: Exercise | None = None
 
     @property
@@ -487,6 +504,53 @@ def mark_blocked(result: NotebookResult) -> None:
         for name in r.exercise.uses:
             earlier = by_id.get(name)
             if earlier is not None and not earlier.public_passed:
+                r.blocked_by = earlier.exercise
+                break
+
+
+def requirement_failed(
+    ex: Exercise,
+    results: Sequence[CaseResult],
+    earlier: Exercise,
+    found: Sequence[CaseResult],
+    problem: str | None = None,
+) -> list[CaseResult]:
+    """``ex``'s results (``results``) turned into a failure because ``earlier``, which it
+    requires (``Exercise.requires``), does not pass its own public cases (its results
+    ``found``, or its ``problem``): the first case's verdict says so in ``requires_remark``'s
+    words, with the remarks on ``earlier``'s failure; ``ex``'s own verdict, not counted,
+    is kept as a remark."""
+    last = found[-1] if found else None
+    if problem or last is None:
+        why = problem or "it was not checked"
+    elif last.verdict.status is Status.NOT_DONE:
+        why = "it is not implemented yet"
+    else:
+        why = f"it fails its public case '{last.trial.label}' ({last.verdict.message})"
+    what = ex.requires_remark.format(function=earlier.function, number=earlier.number, why=why)
+    verdict = Verdict(Status.FAILED, what, failure=Failure.REQUIRED)
+    if last is not None:
+        verdict.remarks += [r for r in last.verdict.remarks if r.source is not Source.ENTRIES]
+    own = results[-1].verdict.message
+    if own:
+        verdict.remark(Source.RULE, f"Not counted: {own}.")
+    return [CaseResult(results[0].trial, verdict)]
+
+
+def mark_required(result: NotebookResult) -> None:
+    """With stand-ins or without (a required function is never stood in for): fail each
+    exercise whose required earlier function fails its own public cases, blocked by it
+    (:func:`requirement_failed`), however its own cases went."""
+    by_id = {r.exercise.grade_id: r for r in result.exercises}
+    for r in result.exercises:
+        if r.problem or not r.results or r.results[-1].verdict.status is Status.NOT_DONE:
+            continue
+        for name in r.exercise.requires:
+            earlier = by_id.get(name)
+            if earlier is not None and not earlier.public_passed:
+                r.results = requirement_failed(
+                    r.exercise, r.results, earlier.exercise, earlier.results, earlier.problem
+                )
                 r.blocked_by = earlier.exercise
                 break
 

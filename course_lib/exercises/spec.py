@@ -107,6 +107,17 @@ class Exercise:
     # earlier graded functions this one may call: the grader puts its stand-in for each in
     # place of the learner's while it runs this one; the check cell says "fix 4.2 first"
     uses: tuple[str, ...] = ()
+    # modules of the taught library this function's answer may use where the notebook's
+    # other functions may not (2.5 builds its network from autodiff's Value): the grader
+    # runs it in a process of its own that has them (see masks)
+    needs: tuple[str, ...] = ()
+    # earlier graded functions that must pass their own public cases for this one to be
+    # judged at all (never stood in for): when one does not, this one fails, saying
+    # ``requires_remark`` ({function} and {number}: the earlier one's; {why}: its failure)
+    requires: tuple[str, ...] = ()
+    requires_remark: str = (
+        "{function} ({number}), which this exercise requires, fails its own check: {why}"
+    )
     order: tuple[int, ...] = ()  # the order in which to report the items of a returned tuple
     batch: Callable[[tuple], int] | None = None  # the batch size N of a case's arguments
     # more things to say about a wrong answer: (args, got, expected) -> remarks
@@ -132,6 +143,40 @@ class Assignment:
     @property
     def max_score(self) -> int:
         return sum(ex.points for ex in self.exercises)
+
+
+# The taught library: the modules a graded function may be forbidden to call. The grader
+# runs each function in a sandbox where the ones it may not call are not there at all (a
+# stub that raises ImportError stands in their place), so no trick inside the learner's
+# process can reach them. course_lib.data is not among them: the worker loads the digits.
+TAUGHT = (
+    "course_lib.autodiff",
+    "course_lib.gradcheck",
+    "course_lib.nn",
+    "course_lib.optim",
+    "course_lib.train",
+    "course_lib.recipe",
+)
+
+
+def masks(assignment: Assignment) -> list[tuple[tuple[str, ...], tuple[Exercise, ...]]]:
+    """The processes the grader runs a notebook in: each a set of taught modules left out
+    (masked) and the exercises graded there. A module is masked for every exercise of the
+    notebook as soon as one forbids any of it (the notebooks' answers do not use what
+    another exercise forbids), except where an exercise ``needs`` it: that exercise gets
+    a process of its own. Most notebooks need one process; 02 needs two."""
+    forbidden = {
+        module
+        for ex in assignment.exercises
+        for name in ex.forbidden
+        for module in TAUGHT
+        if name == module or name.startswith(module + ".")
+    }
+    groups: dict[tuple[str, ...], list[Exercise]] = {}
+    for ex in assignment.exercises:
+        mask = tuple(sorted(forbidden - set(ex.needs)))
+        groups.setdefault(mask, []).append(ex)
+    return [(mask, tuple(exercises)) for mask, exercises in groups.items()]
 
 
 def public_cases(entry: dict) -> tuple[tuple[PublicCase, ...], tuple[str, ...]]:
@@ -221,6 +266,7 @@ class Failure(enum.Enum):
     NOT_FINITE = "NaN or inf"
     VALUES = "wrong values"
     RULE = "the exercise's own rule"  # a custom judge
+    REQUIRED = "an earlier function it requires fails its own check"  # Exercise.requires
 
 
 class Source(enum.Enum):

@@ -97,6 +97,13 @@ def add_commands(commands) -> None:
         "it (default: $COURSE_LIB_SECRET, else the course's public default seed)",
     )
     grade.add_argument(
+        "--submission-timeout",
+        type=positive(float),
+        default=300.0,
+        help="seconds of wall time for one submission, restarts and replays included; what "
+        "is not done by then counts as not run (default %(default)s)",
+    )
+    grade.add_argument(
         "--max-size-mb",
         type=positive(float),
         default=20.0,
@@ -210,7 +217,21 @@ def check_sandbox():
     )
 
 
-DOCTOR_CHECKS = (check_sandbox,)
+def check_memory_guard():
+    """For `course-lib doctor`: what limits a learner's memory beyond the address space."""
+    from ..doctor import Finding
+    from .sandbox import filter_program, memory_guard
+
+    return Finding(
+        "sandbox memory guard",
+        filter_program() is not None,
+        memory_guard(),
+        "grade on x86_64 or aarch64 Linux, where the grader's seccomp filter is known",
+        needed=False,
+    )
+
+
+DOCTOR_CHECKS = (check_sandbox, check_memory_guard)
 
 COMMANDS = {
     "build": build_command,

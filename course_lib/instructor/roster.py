@@ -6,12 +6,17 @@ are ignored):
 - ``student_id`` (required, unique): the institution's id, the key of every export;
 - ``name``, ``email``, ``section`` (optional): copied to the exports;
 - ``login`` (optional): the student's hub user name. A submission belongs to the student
-  when one folder of its path is ``login``, ``jupyter-login`` (The Littlest JupyterHub's
+  when one of its own folders is ``login``, ``jupyter-login`` (The Littlest JupyterHub's
   home folders) or ``claim-login`` (Zero to JupyterHub's volumes), or else when its file
   name holds ``login`` as a whole word (``alice_04.ipynb``, ``04-alice.ipynb``): a folder
   outweighs a file name, so a file in alice's home named after bob is alice's;
-- ``submission`` (optional): a glob pattern matched against the submission's path
+- ``submission`` (optional): a glob pattern matched against the submission's own path
   (``*/smithj_*.ipynb``), for names the rules above do not catch.
+
+A submission's own path is the part the grader walked down (no symbolic link on it): from
+the folder named on the command line (its name included) to the file, or the whole path
+of a file named there; the folders above the one named are the instructor's, and match
+nobody. It is matched by that and its file name only, never by its row's name.
 
 Letter case is ignored. A submission matching several students counts for none of them
 (each gets a note); a student with several submissions gets the best-scoring one, and a
@@ -33,7 +38,7 @@ import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from ..exercises.cli import UsageError
@@ -83,17 +88,20 @@ class Student:
     login: str = ""
     submission: str = ""  # a glob pattern
 
-    def match(self, path: Path) -> int:
+    def match(self, path: Path, own: str | None = None) -> int:
         """How strongly the submission at ``path`` is this student's: 2 by the roster's
-        pattern or a home folder, 1 by a word of the file name, 0 not at all."""
-        text = path.as_posix().lower()
+        pattern or a home folder, 1 by a word of the file name, 0 not at all. ``own``: the
+        submission's own path (the folder named on the command line down to the file;
+        default: all of ``path``)."""
+        mine = PurePosixPath(own if own is not None else path.as_posix())
+        text = mine.as_posix().lower()
         if self.submission and fnmatch.fnmatch(text, self.submission.lower()):
             return 2
         login = self.login.lower()
         if not login:
             return 0
         homes = (login, f"jupyter-{login}", f"claim-{login}")
-        if any(part.lower() in homes for part in path.parent.parts):
+        if any(part.lower() in homes for part in mine.parent.parts):
             return 2
         word = rf"(?<![a-z0-9]){re.escape(login)}(?![a-z0-9])"
         return 1 if re.search(word, path.stem.lower()) else 0
@@ -119,13 +127,17 @@ def read_roster(path: Path) -> list[Student]:
     return students
 
 
-def owners(students: list[Student], paths: list[Path]) -> dict[Path, list[Student]]:
-    """Every submission's matching students (none, one, or several: ambiguous). A home
-    folder or a roster pattern outweighs a word of the file name, so that a file in
-    alice's home named after bob is alice's."""
+def owners(
+    students: list[Student], paths: list[Path], own: dict[Path, str] | None = None
+) -> dict[Path, list[Student]]:
+    """Every submission's matching students (none, one, or several: ambiguous), by its own
+    path (``own``, by path: see :meth:`Student.match`). A home folder or a roster pattern
+    outweighs a word of the file name, so that a file in alice's home named after bob is
+    alice's."""
     found = {}
     for p in paths:
-        strength = {s.student_id: s.match(p) for s in students}
+        mine = (own or {}).get(p)
+        strength = {s.student_id: s.match(p, mine) for s in students}
         best = max(strength.values(), default=0)
         found[p] = [s for s in students if best and strength[s.student_id] == best]
     return found

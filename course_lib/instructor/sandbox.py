@@ -28,10 +28,12 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..exercises.process.environment import ENVIRONMENT, HOME, NOTEBOOK
+from .seccomp import filter_program
 
 BWRAP_ENV = "COURSE_LIB_BWRAP"
 FOLDER_BYTES = 64 * 1024 * 1024  # the most that fits in HOME, and in /tmp
@@ -93,17 +95,42 @@ def python_executable() -> str:
 
 
 def _python_paths() -> list[Path]:
-    """This Python (prefix and base prefix) and the course_lib package (an editable
-    install lives in the repository, of which only the package folder is shown)."""
+    """What this Python needs, and nothing else of its prefixes (which may hold other files:
+    a course repository cloned into a virtual environment's src/, say): the interpreter, the
+    standard library with its compiled modules, site-packages, the shared libpython, a
+    virtual environment's pyvenv.cfg, and the course_lib package (an editable install lives
+    in the repository, of which only the package folder is shown)."""
     import course_lib
 
-    package = Path(course_lib.__file__).resolve().parent
-    roots = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
-    roots.add(Path(sys.executable).resolve().parent.parent)
-    paths = sorted(roots)
-    if not any(package.is_relative_to(r) for r in roots):
-        paths.append(package)
+    found = {Path(python_executable()), Path(sys.executable).resolve()}
+    for prefix in {sys.prefix, sys.base_prefix}:
+        names = {"base": prefix, "platbase": prefix}
+        for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+            found.add(Path(sysconfig.get_path(key, vars=names)))
+    found.add(Path(sys.prefix) / "pyvenv.cfg")
+    if sysconfig.get_config_var("Py_ENABLE_SHARED"):
+        library = sysconfig.get_config_var("LDLIBRARY") or ""
+        found.update(Path(sysconfig.get_config_var("LIBDIR") or "/").glob(f"{library}*"))
+    found.add(Path(course_lib.__file__).resolve().parent)
+    paths = sorted(p for p in found if p.exists())
     return [p for p in paths if not any(p != q and p.is_relative_to(q) for q in paths)]
+
+
+# What the learner's code must not see even of course_lib: the instructor's package (the
+# answer key, the hidden cases), compiled copies of modules that are masked (below), and the
+# digits (the grader sends a function the data it is given: the test set is not in there).
+HIDDEN_IN_PACKAGE = ("instructor", "__pycache__")
+HIDDEN_FILES = ("data/usps.npz",)
+
+STUB = '''"""{module} is not here: the functions graded in this process may not use it."""
+
+
+def __getattr__(name):
+    raise ImportError(
+        "{module} is off limits to the functions graded here (the grader runs them without it)",
+        name="{module}",
+    )
+'''
 
 
 @dataclass(frozen=True)
@@ -124,9 +151,14 @@ class Sandbox:
         """The uid of the learner's code in sandbox number ``slot`` (:func:`learner_uid`)."""
         return learner_uid(slot)
 
-    def command(self, scratch: Path, argv: list[str]) -> list[str]:
+    def command(
+        self, scratch: Path, argv: list[str], masked: tuple[str, ...] = ()
+    ) -> tuple[list[str], list[int]]:
         """The bwrap command line that runs ``argv`` in ``/home/learner``, where the file
-        ``scratch/submission.ipynb`` appears read-only."""
+        ``scratch/submission.ipynb`` appears read-only, and the file descriptors it needs
+        (the seccomp filter's: pass them to the child, then close them). The modules of
+        course_lib in ``masked`` are replaced by a stub that raises ImportError naming the
+        module: the learner's code has no copy of them to call, however it tries."""
         cmd = [
             self.bwrap,
             "--die-with-parent",  # the grader dies: the sandbox dies
@@ -157,6 +189,7 @@ class Sandbox:
                     made.add(str(parent))
                     cmd += ["--perms", "0755", "--dir", str(parent)]
             cmd += ["--ro-bind", str(path), str(path)]
+        cmd += _masks(scratch, masked)
         cmd += ["--perms", "0755", "--dir", "/home"]
         cmd += ["--perms", "0777", "--size", size, "--tmpfs", HOME]
         if (scratch / NOTEBOOK).is_file():
@@ -167,7 +200,68 @@ class Sandbox:
         cmd += ["--chdir", HOME, "--clearenv"]
         for name, value in ENVIRONMENT.items():
             cmd += ["--setenv", name, value]
-        return [*cmd, "--", *argv]
+        fds = []
+        program = filter_program()
+        if program is not None:
+            path = _private(scratch) / "seccomp.bpf"
+            path.write_bytes(program)
+            fds.append(os.open(path, os.O_RDONLY))
+            cmd += ["--seccomp", str(fds[-1])]
+        return [*cmd, "--", *argv], fds
+
+
+def _private(scratch: Path) -> Path:
+    """A folder of the grader's for what bwrap reads (never shown in the sandbox, where of
+    ``scratch`` only the notebook appears)."""
+    folder = scratch / ".sandbox"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+def _masks(scratch: Path, masked: tuple[str, ...]) -> list[str]:
+    """bwrap options that hide the instructor's package and compiled modules from the
+    learner, and put a stub in place of each masked module of course_lib."""
+    import course_lib
+
+    package = Path(course_lib.__file__).resolve().parent
+    empty = _private(scratch) / "empty"
+    empty.mkdir(exist_ok=True)
+    options = []
+    for name in HIDDEN_IN_PACKAGE:
+        if (package / name).is_dir():
+            options += ["--ro-bind", str(empty), str(package / name)]
+    nothing = _private(scratch) / "nothing"
+    nothing.write_bytes(b"")
+    for name in HIDDEN_FILES:
+        if (package / name).is_file():
+            options += ["--ro-bind", str(nothing), str(package / name)]
+    stubs = _private(scratch) / "masked"
+    for module in masked:
+        parts = module.split(".")
+        target = package.joinpath(*parts[1:]).with_suffix(".py")
+        if parts[0] != "course_lib" or len(parts) < 2 or not target.is_file():
+            raise ValueError(f"cannot mask {module!r}: not a module file of course_lib")
+        stubs.mkdir(exist_ok=True)
+        stub = stubs / f"{module}.py"
+        stub.write_text(STUB.format(module=module), encoding="utf-8")
+        options += ["--ro-bind", str(stub), str(target)]
+    return options
+
+
+def memory_guard() -> str:
+    """What keeps a learner's memory within ``--memory-mb`` beyond the address-space limit,
+    in a sentence (for ``course-lib doctor`` and the docs)."""
+    import platform
+
+    if filter_program() is None:
+        return (
+            f"no seccomp filter for this architecture ({platform.machine()}): memory held "
+            "through memfd_create or shmget is not limited"
+        )
+    return (
+        "a seccomp filter denies memfd_create, memfd_secret and shmget (memory held without "
+        "mapping it, outside the address-space limit)"
+    )
 
 
 def learner_uid(slot: int) -> int | None:
@@ -188,27 +282,37 @@ def sandbox_problem(timeout: float = 60.0) -> str | None:
     probe = (
         f"import numpy, course_lib.exercises.process.worker; "
         f"assert open('{NOTEBOOK}').read() == 'probe'; "
-        "open('written', 'w').write('ok'); print('sandbox ok')"
+        "open('written', 'w').write('ok'); print('sandbox ok')\n"
+        "try:\n    os.memfd_create('probe')\nexcept OSError:\n    print('memfd denied')"
     )
     if os.geteuid() == 0:  # as the worker does: become the unprivileged uid first
         probe = (
-            f"import os; os.setgroups([]); os.setgid({UID_BASE}); os.setuid({UID_BASE}); {probe}"
+            f"import os; os.setgroups([]); os.setgid({UID_BASE}); os.setuid({UID_BASE})\n{probe}"
         )
+    probe = f"import os\n{probe}"
     with tempfile.TemporaryDirectory(prefix="course-lib-probe-") as tmp:
         (Path(tmp) / NOTEBOOK).write_text("probe")
         os.chmod(Path(tmp) / NOTEBOOK, 0o644)
+        argv, fds = sandbox.command(Path(tmp), [python_executable(), "-I", "-B", "-c", probe])
         try:
             done = subprocess.run(
-                sandbox.command(Path(tmp), [python_executable(), "-I", "-B", "-c", probe]),
+                argv,
                 capture_output=True,
                 text=True,
                 timeout=timeout,
                 env=ENVIRONMENT,
                 stdin=subprocess.DEVNULL,
+                pass_fds=fds,
             )
         except (OSError, subprocess.TimeoutExpired) as err:
             return f"bubblewrap ({sandbox.bwrap}) could not be started: {err}"
-    if done.returncode == 0 and done.stdout.strip() == "sandbox ok":
+        finally:
+            for fd in fds:
+                os.close(fd)
+    said = done.stdout.split()
+    if done.returncode == 0 and said[:2] == ["sandbox", "ok"]:
+        if filter_program() is not None and "denied" not in said:
+            return "the sandbox's seccomp filter did not take (memfd_create was allowed)"
         return None
     said = " ".join(done.stderr.split())[-300:] or f"exit status {done.returncode}"
     if "Unknown option" in said:

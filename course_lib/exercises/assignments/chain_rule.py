@@ -38,6 +38,7 @@ EXERCISES: dict[str, Exercise] = {
     "train_tiny_mlp": Exercise(
         forbidden=("course_lib.nn", "course_lib.optim", "course_lib.gradcheck"),
         forbidden_reason="build the network from Value yourself",
+        needs=("course_lib.autodiff",),
         hint="Make every parameter a Value; for each example build y from the Values and "
         "C = 0.5 * (y - t)**2, call C.backward(), and add p.grad / N into a sum kept for each "
         "parameter p. At the start of every step set all those sums to 0 (zero_grad); after "

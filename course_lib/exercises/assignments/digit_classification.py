@@ -36,6 +36,49 @@ def _columns_sum_to_one(args: tuple, got, expected) -> list[str]:
     return [f"Each column (one example) must sum to 1; the columns of yours sum to {shown}."]
 
 
+# 5.4 and 5.5 put one example per row, x: (N, n_in) and W: (n_in, n_out), as the lecture does;
+# their logits z_[2] are (N, K), where cross_entropy_grad (5.3) takes them as (K, N)
+ROWS_AND_COLUMNS = (
+    "The shapes do not fit: write each array's shape beside it. Here the examples are the "
+    "rows, x: (N, n_in), and W1, W2 are (n_in, n_out), as in the lecture; your "
+    "cross_entropy_grad (5.3) takes the logits one example per column, (K, N), and gives "
+    "dL/dz in that shape too."
+)
+
+
+def _layer_by_layer(args: tuple, got, expected) -> list[str]:
+    """Where a wrong backward pass goes wrong: the output layer (2) first, then layer 1."""
+    try:
+        names = ("dW1", "db1", "dW2", "db2")
+        right = {
+            name: isinstance(g, np.ndarray)
+            and g.shape == w.shape
+            and bool(np.allclose(g, w, rtol=1e-5, atol=1e-8))
+            for name, g, w in zip(names, got, expected, strict=True)
+        }
+    except (TypeError, ValueError):  # not four arrays: compare said so
+        return []
+    wrong = [name for name in ("dW2", "db2", "dW1", "db1") if not right[name]]
+    if not wrong:
+        return []
+    if set(wrong) <= {"db1", "db2"}:
+        names, verb = " and ".join(wrong), "is" if len(wrong) == 1 else "are"
+        return [
+            f"Only {names} {verb} wrong: the dW of the same layer is right, so its dL/dz is "
+            "too; look at how the examples of the batch add up."
+        ]
+    if not right["dW2"] or not right["db2"]:
+        return [
+            "From the output layer back: layer 2 is already wrong, so the mistake is where "
+            "your backward pass starts, dL/dz_[2], or in dW2 and db2; layer 1 gets its "
+            "gradient through layer 2."
+        ]
+    return [
+        "From the output layer back: layer 2 is right, layer 1 is not, so the mistake is on "
+        "the way back from z_[2] to z_[1] (through W2, then the ReLU), or in dW1 and db1."
+    ]
+
+
 TARGET_ACCURACY = 0.93
 
 
@@ -134,6 +177,27 @@ EXERCISES: dict[str, Exercise] = {
             "onehot_rows",
         ),
     ),
+    "classifier_gradients": Exercise(
+        forbidden=("course_lib.nn", "course_lib.gradcheck", "course_lib.autodiff"),
+        forbidden_reason="write the backward pass yourself",
+        hint="Forward: z1 = x @ W1 + b1, a1 = np.maximum(z1, 0), z2 = a1 @ W2 + b2 (keep "
+        "z1). Backward: dz2 = cross_entropy_grad(z2.T, t).T (it takes one example per "
+        "column); dW2 = a1.T @ dz2 and db2 = dz2.sum(axis=0); the gradient goes back through "
+        "W2, dz2 @ W2.T, then through the ReLU: times ReLU'(z1) = (z1 > 0); dW1 = x.T @ dz1 "
+        "and db1 = dz1.sum(axis=0).",
+        rtol=1e-5,
+        atol=1e-8,
+        returns=("dW1", "db1", "dW2", "db2"),
+        order=(2, 3, 0, 1),  # from the output layer back
+        uses=("cross_entropy_grad",),
+        batch=lambda args: len(args[0]),
+        diagnose=_layer_by_layer,
+        errors=(
+            *shape_errors(ROWS_AND_COLUMNS, "rows_and_columns"),
+            ErrorRemark("out of bounds for axis", ROWS_AND_COLUMNS, "rows_and_columns"),
+            ErrorRemark("expected labels of shape", ROWS_AND_COLUMNS, "rows_and_columns"),
+        ),
+    ),
     "train_classifier": Exercise(
         forbidden=(
             "course_lib.nn",
@@ -144,11 +208,17 @@ EXERCISES: dict[str, Exercise] = {
         ),
         forbidden_reason="train with your own functions, on the training set you are given",
         hint="Train on the shifted copies too (augment_shifts), in mini-batches of 32 with eta "
-        "around 0.1, for a few epochs; start W ~ N(0, 2 / n_in), not at zero. Your "
-        "cross_entropy_grad takes logits of shape (K, N): pass z2.T and transpose back. If "
-        "the accuracy stays near 10%, check the sign of your update and your gradients.",
+        "around 0.1, for a few epochs; start W ~ N(0, 2 / n_in), not at zero. Each step: "
+        "dW1, db1, dW2, db2 = classifier_gradients(x, t, W1, b1, W2, b2) on the batch, then "
+        "W1 -= eta * dW1, and so on for every parameter. If the accuracy stays near 10%, "
+        "check the sign of your update.",
         custom=judge_classifier,
         uses=("cross_entropy_grad",),
+        # trained with a wrong gradient, a network can still reach the bar (without ReLU'
+        # it does): the backward pass it is trained with must pass its own check first
+        requires=("classifier_gradients",),
+        requires_remark="Your backward pass, {function} ({number}), is wrong: {why}; a "
+        "network trained with it is not graded, however well it learns",
         call_timeout=TIME_LIMIT,
     ),
 }

@@ -1,6 +1,9 @@
 """The grader's end of one learner process: a worker started (in a sandbox or not) and
-spoken to over pipes, one request and one reply per line, each reply awaited with a
-deadline. Killing it kills everything it started.
+spoken to over pipes, one request and one reply per line. Every exchange has a deadline,
+the writes as well as the reads (a worker that stops reading its input cannot block the
+grader), and what a reply may hold is bounded (bytes, and items before they are parsed),
+so one learner costs only their own row. Killing a worker kills everything it started; the
+CPU time it used is read from the kernel (``/proc``), where the learner cannot change it.
 
 :class:`Limits` are what one learner process may use; a :class:`Launcher` (the bubblewrap
 sandbox of ``course_lib.instructor.sandbox``) wraps the worker's command line; without
@@ -14,6 +17,7 @@ import json
 import os
 import queue
 import secrets
+import select
 import signal
 import subprocess
 import sys
@@ -35,14 +39,21 @@ class Limits:
     memory_mb: int = 2048  # address-space limit of the learner's process
     cpu_seconds: int = 600  # CPU-time limit of one learner process
     processes: int = 4  # processes and threads of the learner's uid (in the sandbox only)
-    max_reply_bytes: int = 64 * 1024 * 1024  # a larger reply counts as an error
+    max_reply_bytes: int = 16 * 1024 * 1024  # a larger reply counts as an error
+    max_reply_items: int = 100_000  # lists and dicts in one reply, counted before parsing
     max_restarts: int = 20  # after that, the remaining calls count as crashed
     startup_timeout: float = 120.0  # seconds for a new process to load Python and numpy
+    # seconds of wall time for a whole submission, restarts and replays included
+    submission_timeout: float = 300.0
     max_notebook_bytes: int = MAX_NOTEBOOK_BYTES  # a larger submission is not read
 
 
 class WorkerDied(RuntimeError):
     pass
+
+
+class ReplyRefused(WorkerDied):
+    """The worker sent back more than a reply may hold; the message says what."""
 
 
 class WorkerTimeout(RuntimeError):
@@ -105,8 +116,12 @@ def _stand_in_answer(serve: StandIns | None, request: dict[str, Any]) -> dict[st
 class Launcher(Protocol):
     """How to start the worker inside a sandbox."""
 
-    def command(self, scratch: Path, argv: list[str]) -> list[str]:
-        """The command line that runs ``argv`` in the sandbox, around ``scratch``."""
+    def command(
+        self, scratch: Path, argv: list[str], masked: tuple[str, ...] = ()
+    ) -> tuple[list[str], list[int]]:
+        """The command line that runs ``argv`` in the sandbox, around ``scratch``, with the
+        modules of course_lib in ``masked`` replaced by stubs; and the file descriptors to
+        pass to it (then close)."""
 
     def python(self) -> str:
         """The path of Python as the sandbox sees it."""
@@ -127,7 +142,12 @@ class Worker:
         uid: int | None = None,
         cancellation: Cancellation | None = None,
         watch: dict[str, Any] | None = None,
+        until: float | None = None,
+        masked: tuple[str, ...] = (),
     ) -> None:
+        """Start the worker (in ``sandbox`` if given, as ``uid``, without the ``masked``
+        modules) and wait until it is ready and knows what to ``watch``; by ``until`` (a
+        time.monotonic() deadline) at the latest."""
         self.limits, self.cancellation = limits, cancellation
         self.sandbox_pid: int | None = None  # the sandbox's first process, in our PID view
         numbers = (
@@ -142,37 +162,45 @@ class Worker:
         if os.name == "posix":
             options["start_new_session"] = True  # Ctrl-C in the terminal reaches only the grader
         status_r = status_w = None
+        fds: list[int] = []
         if sandbox is not None:
             status_r, status_w = os.pipe()
-            argv = sandbox.command(scratch, argv)
+            argv, fds = sandbox.command(scratch, argv, masked)
             argv[1:1] = ["--json-status-fd", str(status_w)]
-            options.update(env=dict(ENVIRONMENT), pass_fds=(status_w,))
+            options.update(env=dict(ENVIRONMENT), pass_fds=(status_w, *fds))
         else:
             options.update(env=_plain_environment(scratch), cwd=scratch)
         self.sandboxed = sandbox is not None
-        self.proc = subprocess.Popen(
-            argv,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            **options,
-        )
+        try:
+            self.proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                **options,
+            )
+        finally:
+            for fd in fds:
+                os.close(fd)
         self.buffer = b""
         self.next_id = "ready"
-        self.chunks: queue.Queue[bytes] = queue.Queue(maxsize=64)
+        self.chunks: queue.Queue[bytes] = queue.Queue(maxsize=16)  # of at most 64 KB each
         self.closed = threading.Event()
+        if os.name == "posix":  # writes wait with a deadline (select), never forever
+            os.set_blocking(self.proc.stdin.fileno(), False)
         threading.Thread(target=self._pump, daemon=True).start()
+        deadline = min(time.monotonic() + limits.startup_timeout, until or float("inf"))
         try:
             if status_w is not None:
                 os.close(status_w)
             if cancellation is not None and not cancellation.add(self):  # cancelled meanwhile
                 raise WorkerDied("grading was cancelled")
             if status_r is not None:
-                self.sandbox_pid = _child_pid(status_r, limits.startup_timeout)
+                self.sandbox_pid = _child_pid(status_r, deadline - time.monotonic())
             # wait until Python and numpy are loaded, so that timeouts are fair on a busy machine
-            self._await_reply(time.monotonic() + limits.startup_timeout)
+            self._await_reply(deadline)
             if watch:  # before any learner code (see worker.py)
-                self.request({"op": "watch", **watch}, limits.startup_timeout)
+                self.request({"op": "watch", **watch}, deadline)
         except (WorkerTimeout, WorkerDied):
             self.kill()
             raise WorkerDied("the process for your code could not start") from None
@@ -186,7 +214,7 @@ class Worker:
         fd = self.proc.stdout.fileno()
         while not self.closed.is_set():
             try:
-                chunk = os.read(fd, 1 << 20)
+                chunk = os.read(fd, 1 << 16)
             except OSError:
                 chunk = b""
             while not self.closed.is_set():
@@ -211,36 +239,65 @@ class Worker:
                     pass
 
     def request(
-        self, message: dict[str, Any], timeout: float, serve: StandIns | None = None
+        self, message: dict[str, Any], deadline: float, serve: StandIns | None = None
     ) -> dict[str, Any]:
-        """Send ``message`` and return the worker's reply to it, within ``timeout`` seconds.
-        Meanwhile, a stand-in's call (see worker.py) is answered by ``serve``."""
+        """Send ``message`` and return the worker's reply to it, both by ``deadline`` (a
+        time.monotonic() time; WorkerTimeout after it). Meanwhile, a stand-in's call (see
+        worker.py) is answered by ``serve``."""
         # a fresh random id per request: a line the learner's code forges cannot answer
         # a request it has not seen yet
         self.next_id = secrets.token_hex(8)
         message["id"] = self.next_id
-        self._send(message)
-        return self._await_reply(time.monotonic() + timeout, serve)
+        self._send(message, deadline)
+        return self._await_reply(deadline, serve)
 
-    def _send(self, message: dict[str, Any]) -> None:
+    def _send(self, message: dict[str, Any], deadline: float) -> None:
+        """Write one line to the worker by ``deadline``: a worker that does not read its
+        input (a busy thread, a sleep, a flood of its own) times out instead of blocking us."""
+        data = (codec.dumps(message) + "\n").encode("utf-8")
+        fd = self.proc.stdin.fileno()
         try:
-            self.proc.stdin.write((codec.dumps(message) + "\n").encode("utf-8"))
-            self.proc.stdin.flush()
+            while data:
+                if os.name == "posix":
+                    left = deadline - time.monotonic()
+                    if left <= 0 or not select.select([], [fd], [], left)[1]:
+                        raise WorkerTimeout()
+                    try:
+                        data = data[os.write(fd, data) :]
+                    except BlockingIOError:
+                        continue
+                else:  # Windows (course-lib check, the learner's own notebook): blocking
+                    self.proc.stdin.write(data)
+                    self.proc.stdin.flush()
+                    data = b""
         except (BrokenPipeError, OSError, ValueError):
             raise WorkerDied("the process running your code had stopped") from None
 
     def _await_reply(self, deadline: float, serve: StandIns | None = None) -> dict[str, Any]:
         while True:
             line = self._read_line(deadline)
+            items = line.count(b"[") + line.count(b"{")
+            if items > self.limits.max_reply_items:  # before json builds them all
+                raise ReplyRefused(
+                    f"the process running your code sent back {items:,} lists and dicts in one "
+                    f"reply (at most {self.limits.max_reply_items:,})"
+                )
             try:
                 reply = codec.loads(line)
-            except codec.DecodeError:
+            except (codec.DecodeError, RecursionError):
                 continue  # not a reply of ours: ignore it
             if not isinstance(reply, dict) or reply.get("id") != self.next_id:
                 continue
             if reply.get("op") != "stand_in":
                 return reply
-            self._send({"id": self.next_id, **_stand_in_answer(serve, reply)})
+            self._send({"id": self.next_id, **_stand_in_answer(serve, reply)}, deadline)
+
+    def cpu_seconds(self) -> float | None:
+        """The CPU time used so far by the worker and every process it started (all their
+        threads), as the kernel counts it (Linux; None elsewhere). Load on the machine does
+        not change it, and nothing in the worker can."""
+        root = self.sandbox_pid if self.sandbox_pid is not None else self.proc.pid
+        return _tree_cpu_seconds(root)
 
     def _read_line(self, deadline: float) -> bytes:
         while b"\n" not in self.buffer:
@@ -256,7 +313,11 @@ class Worker:
                 raise WorkerDied("the process running your code stopped")
             self.buffer += chunk
             if len(self.buffer) > self.limits.max_reply_bytes:
-                raise WorkerDied("the process running your code sent back too much data")
+                self.buffer = b""
+                limit = self.limits.max_reply_bytes / 2**20
+                raise ReplyRefused(
+                    f"the process running your code sent back more than {limit:g} MB at once"
+                )
         line, _, self.buffer = self.buffer.partition(b"\n")
         return line
 
@@ -296,8 +357,6 @@ class Worker:
 
 def _child_pid(fd: int, timeout: float) -> int:
     """The PID of the sandbox's first process, from bwrap's --json-status-fd."""
-    import select
-
     text, deadline = b"", time.monotonic() + timeout
     while b"}" not in text:
         left = deadline - time.monotonic()
@@ -308,6 +367,32 @@ def _child_pid(fd: int, timeout: float) -> int:
             raise WorkerDied("the sandbox did not start")
         text += chunk
     return int(json.loads(text[: text.index(b"}") + 1])["child-pid"])
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _tree_cpu_seconds(pid: int) -> float | None:
+    """User and system CPU time of ``pid`` and all its descendants (Linux: /proc), counting
+    the children they have already reaped; None where /proc is not there."""
+    if not os.path.isdir(f"/proc/{pid}"):
+        return None
+    total, seen, todo = 0, set(), [pid]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            stat = Path(f"/proc/{current}/stat").read_text()
+            fields = stat[stat.rindex(")") + 2 :].split()  # after the (name), which may hold spaces
+            total += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+            for task in os.listdir(f"/proc/{current}/task"):
+                children = Path(f"/proc/{current}/task/{task}/children").read_text().split()
+                todo += [int(child) for child in children]
+        except (OSError, ValueError, IndexError):
+            continue  # it ended meanwhile: what it used is in its parent's cutime once reaped
+    return total / _TICKS
 
 
 def _first_child(pid: int) -> int | None:

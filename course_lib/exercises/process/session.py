@@ -30,15 +30,18 @@ from ..engine import (
     Outcome,
     Trial,
     mark_blocked,
+    mark_required,
     public_trials,
     run_cases,
     unreadable,
 )
-from ..spec import Assignment, Ending, Exercise
+from ..inputs import with_data
+from ..spec import Assignment, Ending, Exercise, masks
 from .channel import (
     Cancellation,
     Launcher,
     Limits,
+    ReplyRefused,
     StandIns,
     Worker,
     WorkerDied,
@@ -74,7 +77,8 @@ UID_SLOTS = _UidSlots()
 
 
 class Session:
-    """A notebook's cells running in a worker, restarted when it hangs or dies."""
+    """A notebook's cells running in a worker, restarted when it hangs or dies; all of it
+    (restarts and replays included) by ``until``, the submission's deadline."""
 
     def __init__(
         self,
@@ -86,27 +90,53 @@ class Session:
         cancellation: Cancellation | None = None,
         watch: dict[str, Any] | None = None,
         stand_ins: StandIns | None = None,
+        until: float | None = None,
+        masked: tuple[str, ...] = (),
     ) -> None:
         self.cells, self.scratch, self.limits = cells, scratch, limits
+        self.masked = masked
         self.sandbox, self.uid, self.cancellation = sandbox, uid, cancellation
         self.watch, self.stand_ins = watch, stand_ins
+        self.until = until if until is not None else time.monotonic() + limits.submission_timeout
         self.good: list[tuple[int, str]] = []  # cells that ran to the end, to replay
         self.results: list[CellResult] = []
         self.restarts = 0
         self.worker: Worker | None = None
+        self.why_stopped = "your code crashed its process too often"
+
+    def _deadline(self, seconds: float) -> float:
+        """The deadline of an exchange of ``seconds``: never past the submission's."""
+        return min(time.monotonic() + seconds, self.until)
+
+    def _out_of_time(self) -> bool:
+        if time.monotonic() < self.until:
+            return False
+        self.why_stopped = f"the submission used up its {self.limits.submission_timeout:g} s"
+        return True
 
     def run_all(self) -> None:
         self.worker = self._start()
+        if self.worker is None:
+            self.why_stopped = "the process for your code could not start"
         for index, source in self.cells:
             if self.worker is None:
-                self.results.append(CellResult(index, "not run: the process could not start"))
+                self.results.append(CellResult(index, f"not run: {self.why_stopped}"))
                 continue
             self.results.append(self._run_cell(index, source))
 
     def _start(self) -> Worker | None:
+        if self._out_of_time():
+            return None
         try:
             return Worker(
-                self.scratch, self.limits, self.sandbox, self.uid, self.cancellation, self.watch
+                self.scratch,
+                self.limits,
+                self.sandbox,
+                self.uid,
+                self.cancellation,
+                self.watch,
+                until=self.until,
+                masked=self.masked,
             )
         except WorkerDied:
             return None
@@ -114,10 +144,13 @@ class Session:
     def _run_cell(self, index: int, source: str) -> CellResult:
         try:
             reply = self.worker.request(
-                {"op": "run", "index": index, "source": source}, self.limits.cell_timeout
+                {"op": "run", "index": index, "source": source},
+                self._deadline(self.limits.cell_timeout),
             )
         except WorkerTimeout:
             self.restart()
+            if self._out_of_time():
+                return CellResult(index, f"not finished: {self.why_stopped}")
             limit = self.limits.cell_timeout
             return CellResult(index, f"the cell did not finish within {limit:g} s")
         except WorkerDied as err:
@@ -136,7 +169,7 @@ class Session:
             self.worker.kill()
         self.restarts += 1
         cancelled = self.cancellation is not None and self.cancellation.requested
-        if self.restarts > self.limits.max_restarts or cancelled:
+        if self.restarts > self.limits.max_restarts or cancelled or self._out_of_time():
             self.worker = None
             return
         self.worker = self._start()
@@ -145,7 +178,8 @@ class Session:
         for index, source in list(self.good):
             try:
                 self.worker.request(
-                    {"op": "run", "index": index, "source": source}, self.limits.cell_timeout
+                    {"op": "run", "index": index, "source": source},
+                    self._deadline(self.limits.cell_timeout),
                 )
             except (WorkerTimeout, WorkerDied):
                 self.good.remove((index, source))  # it behaved differently this time
@@ -153,20 +187,29 @@ class Session:
 
     def call(self, ex: Exercise, args: tuple) -> Outcome:
         if self.worker is None:
-            why = "not run: your code crashed its process too often"
-            return Outcome(Ending.CRASHED, message=why)
+            return Outcome(Ending.CRASHED, message=f"not run: {self.why_stopped}")
         timeout = self.limits.call_timeout or ex.call_timeout
         try:
-            start = time.monotonic()
-            request = {"op": "call", "function": ex.function, "args": list(args)}
-            reply = self.worker.request(request, timeout, self._serve(ex))
+            start, cpu = time.monotonic(), self.worker.cpu_seconds()
+            # a sandbox holds no digits (not the test set, above all): they come with the call
+            sent = with_data(args) if self.sandbox is not None else args
+            request = {"op": "call", "function": ex.function, "args": list(sent)}
+            reply = self.worker.request(request, self._deadline(timeout), self._serve(ex))
             seconds = time.monotonic() - start  # measured here: the learner cannot fake it
+            cpu_after = self.worker.cpu_seconds()  # counted by the kernel: neither can it
+            cpu_seconds = cpu_after - cpu if cpu is not None and cpu_after is not None else None
         except WorkerTimeout:
             self.restart()
+            if self._out_of_time():
+                return Outcome(Ending.TIMEOUT, message=f"not finished: {self.why_stopped}")
             return Outcome(Ending.TIMEOUT, message=f"it did not finish within {timeout:g} s")
         except WorkerDied as err:
             self.restart()
-            why = f"{err} (it exited, crashed or ran out of memory)"
+            why = (
+                str(err)
+                if isinstance(err, ReplyRefused)
+                else f"{err} (it exited, crashed or ran out of memory)"
+            )
             return Outcome(Ending.CRASHED, message=why)
         kind = reply.get("kind")
         if kind == "value":
@@ -178,13 +221,16 @@ class Session:
                 seconds=seconds,
                 forbidden=called,
                 tampered=reply.get("tampered") is not False,
+                cpu_seconds=cpu_seconds,
             )
         if kind == "not implemented":
             return Outcome(Ending.NOT_DONE)
         if kind == "missing":
             return Outcome(Ending.MISSING, message=f"there is no function named `{ex.function}`")
         said = codec.text(str(reply.get("message", "it failed")), 600)
-        return Outcome(Ending.ERROR, message=said)
+        called = reply.get("forbidden")
+        called = [codec.text(str(c), 100) for c in called] if isinstance(called, list) else []
+        return Outcome(Ending.ERROR, message=said, forbidden=called)
 
     def _serve(self, ex: Exercise) -> StandIns | None:
         """The stand-ins ``ex`` may call while it runs: those of ``ex.uses`` only."""
@@ -215,12 +261,17 @@ def run_notebook(
     stand_ins: StandIns | None = None,
 ) -> NotebookResult:
     """Run one learner's notebook in a worker (in ``sandbox`` if given) and judge each
-    exercise of ``assignment`` on its ``trials``
-    (by grade_id; default: the public cases). ``data``: the file's bytes, when already
-    read. ``stand_ins``: the grader's stand-ins for earlier exercises (``Exercise.uses``),
-    computed in this process; without them (``course-lib check``) a function calls the
-    learner's own earlier functions. Never raises for a bad submission: problems are
-    reported in the result. Raises Cancelled when ``cancellation`` was requested meanwhile."""
+    exercise of ``assignment`` on its ``trials`` (by grade_id; default: the public cases).
+
+    In a sandbox, each function runs where the taught modules it may not call are absent
+    (:func:`..spec.masks`: one process for most notebooks). Every public case of every
+    function runs before any hidden case, so nothing a function computes after it has seen
+    a hidden input can show in what the public cases report. ``data``: the file's bytes,
+    when already read. ``stand_ins``: the grader's stand-ins for earlier exercises
+    (``Exercise.uses``), computed in this process; without them (``course-lib check``) a
+    function calls the learner's own earlier functions. All of it within the limits'
+    ``submission_timeout``. Never raises for a bad submission: problems are reported in the
+    result. Raises Cancelled when ``cancellation`` was requested meanwhile."""
     start = time.monotonic()
     limits = limits or Limits()
     path = Path(path)
@@ -233,7 +284,10 @@ def run_notebook(
     if trials is None:
         trials = {ex.grade_id: public_trials(ex) for ex in assignment.exercises}
     ids = {nbgrader_meta(c).get("grade_id") for c in nb.cells}
-    result = NotebookResult(assignment)
+    groups = masks(assignment) if sandbox is not None else [((), assignment.exercises)]
+    until = start + limits.submission_timeout
+    found: dict[str, list] = {}
+    sessions: list[Session] = []
     slot = UID_SLOTS.take()
     uid = sandbox.uid(slot) if sandbox is not None else None
     try:
@@ -243,36 +297,61 @@ def run_notebook(
             copy = scratch / NOTEBOOK  # the learner's own copy (read-only in the sandbox)
             copy.write_bytes(data)
             os.chmod(copy, 0o644)
-            # what each function may not call, and the earlier functions whose stand-in is
-            # put in place of the learner's while it runs (no double jeopardy)
-            uses = {ex.function: list(ex.uses) for ex in assignment.exercises if ex.uses}
-            watch = {
-                "specs": {ex.function: list(ex.forbidden) for ex in assignment.exercises},
-                "uses": uses if stand_ins is not None else {},
-            }
-            session = Session(
-                code_cells(nb), scratch, limits, sandbox, uid, cancellation, watch, stand_ins
-            )
             try:
-                session.run_all()
-                for ex in assignment.exercises:
-                    if ex.answer_id not in ids:
-                        missing = (
-                            f"the answer cell of `{ex.function}` is missing from the notebook "
-                            "(was it deleted? copy your code into a fresh exercise notebook)"
-                        )
-                        result.exercises.append(ExerciseResult(ex, problem=missing))
-                        continue
-                    call = lambda args, ex=ex: _outcome(session.call(ex, args))  # noqa: E731
-                    found = run_cases(ex, call, trials[ex.grade_id])
-                    result.exercises.append(ExerciseResult(ex, found))
+                graded: list[tuple[Exercise, Session]] = []
+                for masked, exercises in groups:
+                    # what each function may not call, and the earlier functions whose stand-in
+                    # is put in place of the learner's while it runs (no double jeopardy)
+                    uses = {ex.function: list(ex.uses) for ex in exercises if ex.uses}
+                    watch = {
+                        "specs": {ex.function: list(ex.forbidden) for ex in exercises},
+                        "uses": uses if stand_ins is not None else {},
+                        "masked": list(masked),
+                    }
+                    session = Session(
+                        code_cells(nb),
+                        scratch,
+                        limits,
+                        sandbox,
+                        uid,
+                        cancellation,
+                        watch,
+                        stand_ins,
+                        until,
+                        masked,
+                    )
+                    sessions.append(session)
+                    session.run_all()
+                    graded += [(ex, session) for ex in exercises if ex.answer_id in ids]
+                place = {ex.grade_id: i for i, ex in enumerate(assignment.exercises)}
+                graded.sort(key=lambda pair: place[pair[0].grade_id])
+                for hidden in (False, True):  # every public case first, then the hidden ones
+                    for ex, session in graded:
+                        so_far = found.setdefault(ex.grade_id, [])
+                        if hidden and not (so_far and so_far[-1].verdict.passed):
+                            continue
+                        todo = [t for t in trials[ex.grade_id] if t.hidden == hidden]
+                        call = lambda args, ex=ex, s=session: _outcome(s.call(ex, args))  # noqa: E731
+                        so_far += run_cases(ex, call, todo)
             finally:
-                session.close()
-            result.cells = session.results
-            if stand_ins is None:  # the learner's own earlier functions were called
-                mark_blocked(result)
+                for session in sessions:
+                    session.close()
     finally:
         UID_SLOTS.give_back(slot)
+    result = NotebookResult(assignment)
+    for ex in assignment.exercises:
+        if ex.answer_id not in ids:
+            missing = (
+                f"the answer cell of `{ex.function}` is missing from the notebook "
+                "(was it deleted? copy your code into a fresh exercise notebook)"
+            )
+            result.exercises.append(ExerciseResult(ex, problem=missing))
+        else:
+            result.exercises.append(ExerciseResult(ex, found.get(ex.grade_id, [])))
+    result.cells = sessions[0].results if sessions else []
+    if stand_ins is None:  # the learner's own earlier functions were called
+        mark_blocked(result)
+    mark_required(result)  # never stood in for: with stand-ins too
     if cancellation is not None and cancellation.requested:
         raise Cancelled()
     result.seconds = time.monotonic() - start

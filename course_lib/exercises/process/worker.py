@@ -138,6 +138,10 @@ def _raise_as(kind: str, message: str) -> None:
     raise StandInError(f"{kind}: {message}")
 
 
+def _within(name: str, module: str) -> bool:
+    return name == module or name.startswith(module + ".")
+
+
 _MISSING = object()
 
 
@@ -173,6 +177,7 @@ def main() -> None:
     unwatched, ran = CallMonitor(()), False
     substitutes: dict[str, dict[str, Any]] = {}
     calling: dict[str, Any] = {"id": None}  # the id of the call being answered
+    masked: set[str] = set()  # modules the sandbox left out (stubs raise ImportError)
 
     def stand_in(name: str) -> Any:
         """The grader's stand-in for the earlier exercise ``name``: it sends its arguments
@@ -214,7 +219,10 @@ def main() -> None:
             uses = request.get("uses") or {}
             for name, earlier in uses.items():
                 substitutes[name] = {e: stand_in(e) for e in earlier}
-            monitors.update({name: CallMonitor(specs) for name, specs in request["specs"].items()})
+            masked.update(request.get("masked") or ())
+            for name, specs in request["specs"].items():  # what is masked is not here to watch
+                kept = [s for s in specs if not any(_within(s, m) for m in masked)]
+                monitors[name] = CallMonitor(kept)
             reply({"id": rid})
         elif op == "run":
             ran = True
@@ -236,11 +244,12 @@ def main() -> None:
             else:
                 put_in = substitutes.get(request["function"], {})
                 saved = {name: namespace.get(name, _MISSING) for name in put_in}
+                monitor = monitors.get(request["function"], unwatched)
                 try:
                     args = resolve(request["args"])
                     namespace.update(put_in)
                     calling["id"] = rid
-                    with monitors.get(request["function"], unwatched) as monitor:
+                    with monitor:
                         value = func(*args)
                     result = {
                         "kind": "value",
@@ -251,7 +260,12 @@ def main() -> None:
                 except NotImplementedError:
                     result = {"kind": "not implemented"}
                 except BaseException as err:  # SystemExit and KeyboardInterrupt too
-                    result = {"kind": "error", "message": f"it raised {_error_text(err)}"}
+                    # what it reached for before it failed: a masked module (the stub's
+                    # ImportError names it), or a forbidden call the monitor saw
+                    reached = [getattr(err, "name", None)] if isinstance(err, ImportError) else []
+                    called = [m for m in reached if m in masked] + monitor.calls
+                    message = f"it raised {_error_text(err)}"
+                    result = {"kind": "error", "message": message, "forbidden": called}
                 finally:  # the learner's own functions again
                     calling["id"] = None
                     for name, before in saved.items():

@@ -1,4 +1,4 @@
-"""What the writers share: text that learner words cannot turn into HTML, a link or a
+"""What the writers share: text that learner words cannot turn into markup, a link or a
 formula, and the lines that say which points the instructor changed.
 
 Learner text (error messages, type names, file names) reaches the writers already folded
@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import string
 
 from ...exercises import codec
 from ..results import Graded
@@ -20,15 +22,54 @@ UNSAFE = (
     "so it could read and change its files and these results"
 )
 
-# HTML and links are what a line can smuggle in; emphasis and code spans are harmless
-_MARKDOWN = str.maketrans(
-    {"<": "&lt;", ">": "&gt;", "&": "&amp;", "\\": "\\\\", "[": "\\[", "]": "\\]"}
-)
+# Markdown (CommonMark, with GitHub's tables, strikethrough, autolinks and math) gives
+# these ASCII punctuation characters a meaning wherever they stand; any ASCII punctuation
+# may be backslash-escaped, and < and & are written as entities
+_ENTITIES = {"<": "&lt;", "&": "&amp;"}
+_ALWAYS = frozenset("\\`*|~$#{}^@")
+_LIST_ITEM = re.compile(r"\d{1,9}[.)]")  # "1." or "1)" starting a line: an ordered list
+
+
+def _escaped(text: str, i: int, marker: int) -> bool:
+    """Whether ``text[i]``, an ASCII punctuation character, must be escaped where a line
+    or a bullet may start with ``text``: those of _ALWAYS; the first one, and the "." or
+    ")" of an ordered list's "1." or "1)" (at ``marker``), as they may start a block (a
+    heading, a list, a quote, a rule, a link's definition); ``_`` unless between two
+    letters or digits (emphasis needs one at a word's edge); what makes a link or an image
+    with no definition (there is none in feedback.md): ``](``, ``![``, ``[[``, ``[^``;
+    what starts an autolink: ``:`` unless a space or the end follows (``http://``), the
+    "." of "www.". The rest (.,;:?!'"()[]%/=+->) means nothing there."""
+    c, before, after = text[i], text[i - 1 : i], text[i + 1 : i + 2]
+    return (
+        c in _ALWAYS
+        or i in (0, marker)
+        or (c == "_" and not (before.isalnum() and after.isalnum()))
+        or (c == "]" and after == "(")
+        or (c in "![" and after in ("[", "^"))
+        or (c == ":" and after.strip() != "")
+        or (c == "." and text[max(0, i - 3) : i].lower() == "www")
+    )
 
 
 def markdown(line: str) -> str:
-    """One line of text that cannot become HTML, a link, an image or a line of its own."""
-    return codec.text(line, 2000).translate(_MARKDOWN)
+    """One line of text that renders as that text, character for character, wherever it
+    stands in feedback.md (mid-line, starting a line or a bullet): never as emphasis, a
+    link, an image, a heading, a list, a quote, a table, a code span or HTML. Punctuation
+    that means nothing where it stands is left as it is, so that the file stays readable
+    as plain text too."""
+    text = codec.text(line, 2000)
+    body = text.lstrip(" ")
+    out = ["&#32;" * (len(text) - len(body))]  # indented by 4, a line would be code
+    marker = _LIST_ITEM.match(body)
+    end = marker.end() - 1 if marker else -1
+    for i, c in enumerate(body):
+        if c in _ENTITIES:
+            out.append(_ENTITIES[c])
+        elif c in string.punctuation and _escaped(body, i, end):
+            out.append("\\" + c)
+        else:
+            out.append(c)
+    return "".join(out)
 
 
 def json_text(data: dict) -> str:

@@ -13,14 +13,17 @@ enough here. The layout of ``--out``::
     gradebook.csv, canvas.csv,      with --roster: one row per student (:mod:`..roster`)
     moodle.csv
 
-A submission's files are written as soon as it is graded; ``--resume`` keeps those of a
-submission graded earlier (:func:`.records.reused`). Ctrl-C kills every sandbox and
-writes ``grades.csv`` for what is done.
+Every submission is read once, when it is collected (:func:`.collect.collect`): what is
+graded, hashed into grading.json and compared by ``--resume`` are those bytes, never the
+file again. A submission's files are written as soon as it is graded; ``--resume`` keeps
+those of a submission graded earlier (:func:`.records.reused`). Ctrl-C kills every
+sandbox and writes ``grades.csv`` for what is done.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -33,14 +36,14 @@ from pathlib import Path
 from ...exercises import codec
 from ...exercises.engine import Trial, unreadable
 from ...exercises.process.channel import Cancellation, Limits
-from ...exercises.process.notebook import NotebookError, read_submission
+from ...exercises.process.notebook import NotebookError
 from ...exercises.process.session import Cancelled, run_notebook
 from ...exercises.spec import Assignment
 from ..exports import CLASS_FILES, RECORD, SUBMISSION_FILES, grading_json
 from ..results import ClassResults, Graded
 from ..roster import Override, Student, entries, owners
 from ..sandbox import Sandbox
-from .collect import names_for
+from .collect import Submission, collect, names_for
 from .records import reused, sha256, write_atomically
 from .trials import prepare, stand_in
 
@@ -58,16 +61,18 @@ class Batch:
     secret_sha256: str = ""  # which secret drew the hidden cases
 
 
-def grade_one(path: Path, name: str, batch: Batch, overrides: Sequence[Override] = ()) -> Graded:
-    """Grade one submission, with ``overrides`` applied, and write its files. Never raises
-    but Cancelled: whatever goes wrong (a bad file, a bug of ours, a file that cannot be
-    written) gives this submission's result, with the reason in its files."""
-    assignment, digest = batch.assignment, None
+def grade_one(
+    submission: Submission, name: str, batch: Batch, overrides: Sequence[Override] = ()
+) -> Graded:
+    """Grade one submission (the bytes collected), with ``overrides`` applied, and write
+    its files. Never raises but Cancelled: whatever goes wrong (a bad file, a bug of ours,
+    a file that cannot be written) gives this submission's result, with the reason in its
+    files."""
+    assignment, digest = batch.assignment, submission.sha256
     try:
-        data = read_submission(path, batch.limits.max_notebook_bytes)
-        digest = sha256(data)
+        data = submission.read()
         result = run_notebook(
-            path,
+            submission.path,
             assignment,
             batch.trials,
             limits=batch.limits,
@@ -85,7 +90,7 @@ def grade_one(path: Path, name: str, batch: Batch, overrides: Sequence[Override]
         result = unreadable(assignment, f"the grader failed on it ({detail})")
     graded = Graded(
         name,
-        path,
+        submission.path,
         digest,
         assignment,
         result,
@@ -136,7 +141,7 @@ def overrides_of(
 
 def grade(
     assignment: Assignment,
-    submissions: list[Path],
+    submissions: Sequence[Path] | Sequence[Submission],
     out: Path,
     jobs: int = 1,
     resume: bool = False,
@@ -150,16 +155,54 @@ def grade(
 ) -> list[Graded]:
     """Grade every submission into ``out``; return their results (grades.csv's rows).
 
-    ``secret`` draws the hidden cases' inputs (the same secret, the same cases). ``stop``,
-    once set (the command's Ctrl-C handler sets it), stops grading as KeyboardInterrupt does.
-    ``sandbox=False`` runs the learners' code without the sandbox (unsafe: trusted code
-    only). ``roster`` adds gradebook.csv, canvas.csv and moodle.csv; ``overrides`` name
-    students by student_id with a roster, else by submission name. Raises
+    ``submissions`` are collected ones (:func:`.collect.collect`), or paths (files or
+    folders, as on the command line), collected here first (and their copies removed at
+    the end). ``secret`` draws the hidden cases' inputs (the same secret, the same cases).
+    ``stop``, once set (the command's Ctrl-C handler sets it), stops grading as
+    KeyboardInterrupt does. ``sandbox=False`` runs the learners' code without the sandbox
+    (unsafe: trusted code only). ``roster`` adds gradebook.csv, canvas.csv and moodle.csv;
+    ``overrides`` name students by student_id with a roster, else by submission name. Raises
     SandboxUnavailable when a sandbox is asked for and cannot be made, and
     KeyboardInterrupt after writing grades.csv for what was done, when interrupted."""
+    limits = limits or Limits()
+    with contextlib.ExitStack() as collected:
+        found = [s for s in submissions if isinstance(s, Submission)]
+        if len(found) < len(submissions):  # paths: collected now
+            paths = [os.fspath(p) for p in submissions if not isinstance(p, Submission)]
+            found += collected.enter_context(collect(paths, limits.max_notebook_bytes))
+        return _grade(
+            assignment,
+            found,
+            out,
+            jobs,
+            resume,
+            limits,
+            progress,
+            sandbox,
+            secret,
+            stop,
+            roster,
+            overrides,
+        )
+
+
+def _grade(
+    assignment: Assignment,
+    submissions: list[Submission],
+    out: Path,
+    jobs: int,
+    resume: bool,
+    limits: Limits,
+    progress: bool,
+    sandbox: bool,
+    secret: str,
+    stop: threading.Event | None,
+    roster: list[Student] | None,
+    overrides: Sequence[Override],
+) -> list[Graded]:
+    """:func:`grade`, of submissions collected."""
     from tqdm.auto import tqdm
 
-    limits = limits or Limits()
     box = Sandbox.find() if sandbox else None
     batch = Batch(
         assignment,
@@ -170,20 +213,19 @@ def grade(
         prepare(assignment, secret),
         sha256(secret.encode()),
     )
-    names = names_for(submissions)
-    matches = owners(roster, submissions) if roster else {}
-    mine = {
-        p: overrides_of(p, names[p], matches, roster is not None, overrides) for p in submissions
-    }
+    paths = [s.path for s in submissions]
+    names = names_for(paths)
+    matches = owners(roster, paths, {s.path: s.own for s in submissions}) if roster else {}
+    mine = {p: overrides_of(p, names[p], matches, roster is not None, overrides) for p in paths}
     graded: dict[Path, Graded] = {}
-    for path in submissions if resume else []:  # graded by an earlier run: kept as it is
-        folder = out / "submissions" / names[path]
+    for s in submissions if resume else []:  # graded by an earlier run: kept as it is
+        folder = out / "submissions" / names[s.path]
         kept = reused(
-            names[path], path, folder, assignment, limits, batch.secret_sha256, mine[path]
+            names[s.path], s.path, s.sha256, folder, assignment, batch.secret_sha256, mine[s.path]
         )
         if kept is not None:
-            graded[path] = kept
-    todo = [p for p in submissions if p not in graded]
+            graded[s.path] = kept
+    todo = [s for s in submissions if s.path not in graded]
     bar = tqdm(
         total=len(submissions),
         initial=len(graded),
@@ -193,7 +235,7 @@ def grade(
         file=sys.stderr,
     )
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
-    pending = {pool.submit(grade_one, p, names[p], batch, mine[p]): p for p in todo}
+    pending = {pool.submit(grade_one, s, names[s.path], batch, mine[s.path]): s.path for s in todo}
     try:
         while pending:
             done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)

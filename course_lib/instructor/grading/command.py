@@ -4,6 +4,7 @@ solution validated, then the batch run (:func:`.batch.grade`) and summed up."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -65,6 +66,13 @@ def validate_command(
 
 
 def grade_command(args: argparse.Namespace) -> int:
+    """The command; the submissions it collects (each read once, into a private folder)
+    are removed when it ends, however it ends."""
+    with contextlib.ExitStack() as collected:
+        return _grade_command(args, collected)
+
+
+def _grade_command(args: argparse.Namespace, collected: contextlib.ExitStack) -> int:
     try:
         if args.assignment not in ASSIGNMENTS:
             known = ", ".join(ASSIGNMENTS)
@@ -75,7 +83,8 @@ def grade_command(args: argparse.Namespace) -> int:
                 raise UsageError("--out FOLDER is needed (where grades.csv goes)")
             if not args.submissions:
                 raise UsageError("no submissions given (notebooks, or folders of notebooks)")
-            submissions = collect(args.submissions)
+            max_bytes = int(args.max_size_mb * 2**20)
+            submissions = collected.enter_context(collect(args.submissions, max_bytes))
             out = Path(args.out)
             try:
                 out.mkdir(parents=True, exist_ok=True)
@@ -92,7 +101,8 @@ def grade_command(args: argparse.Namespace) -> int:
                 if roster is not None:
                     known, key = {s.student_id for s in roster}, "student_id of the roster"
                 else:
-                    known, key = set(names_for(submissions).values()), "submission name"
+                    names = names_for([s.path for s in submissions])
+                    known, key = set(names.values()), "submission name"
                 overrides = read_overrides(Path(args.overrides), assignment, known, key)
         if args.no_sandbox:
             print(f"course-lib grade: {UNSAFE}", file=sys.stderr)
@@ -111,6 +121,7 @@ def grade_command(args: argparse.Namespace) -> int:
         call_timeout=args.call_timeout,
         memory_mb=args.memory_mb,
         max_notebook_bytes=int(args.max_size_mb * 2**20),
+        submission_timeout=args.submission_timeout,
     )
     jobs = args.jobs or os.cpu_count() or 1
     if not secret:

@@ -1,7 +1,7 @@
 """What stays on disk between runs: files written atomically, their sha256, and
 ``--resume``, which trusts a submission's grading.json only for the very file it records
-(same path, same sha256), graded with the same secret and overrides, into files that are
-unchanged since."""
+(same path, and the same sha256 as the bytes collected now), graded with the same secret
+and overrides, into files that are unchanged since."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from ...exercises.process.channel import Limits
-from ...exercises.process.notebook import NotebookError, read_submission
 from ...exercises.spec import Assignment
 from ..exports import RECORD, SUBMISSION_FILES
 from ..exports.grading_json import override_record
@@ -49,16 +47,19 @@ def sha256(data: bytes) -> str:
 def reused(
     name: str,
     path: Path,
+    digest: str | None,
     folder: Path,
     assignment: Assignment,
-    limits: Limits,
     secret_sha256: str = "",
     overrides: Sequence[Override] = (),
 ) -> Graded | None:
     """The submission ``path`` as an earlier run graded it into ``folder`` (for --resume):
-    its scores, if its grading.json is about this very file (same path, same sha256) with
-    the same secret and overrides, its scores are possible and the files written for it
-    are unchanged; else None."""
+    its scores, if its grading.json is about this very file (same path, and the sha256
+    ``digest`` of the bytes collected now) with the same secret and overrides, its scores
+    are possible and the files written for it are unchanged; else None (and always None
+    for a file that could not be read: ``digest`` None)."""
+    if digest is None:
+        return None
     try:
         record = json.loads((folder / RECORD).read_text(encoding="utf-8"))
         if record["source"] != path_text(path) or record["assignment"] != assignment.stem:
@@ -67,7 +68,7 @@ def reused(
             return None
         if record.get("overrides", []) != override_record(overrides):
             return None  # overrides changed since: its files must say so
-        if record["sha256"] != sha256(read_submission(path, limits.max_notebook_bytes)):
+        if record["sha256"] != digest:
             return None
         scores = record["scores"]
         points = {ex.grade_id: ex.points for ex in assignment.exercises}
@@ -80,7 +81,7 @@ def reused(
         for file, digest in record["files"].items():  # as written, not changed since
             if sha256((folder / file).read_bytes()) != digest:
                 return None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, NotebookError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     return Graded(
         name,

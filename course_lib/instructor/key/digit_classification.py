@@ -9,9 +9,11 @@ from __future__ import annotations
 import numpy as np
 
 from ... import nn
+from ...data import load_usps
 from ...exercises.assignments.digit_classification import P_COLON_T
 from ...exercises.inputs import USPS
-from .common import Answer, Case, Mistake, seeded
+from .backward_pass import _Identity
+from .common import Answer, Case, Mistake, linear, seeded
 
 # In this notebook the logits of a batch come one example per column, z: (K, N), as the
 # lecture writes z_k for one example. (The lecture's code, and course_lib, use (N, K).)
@@ -63,6 +65,61 @@ def _global_max_softmax(z: np.ndarray) -> np.ndarray:
     with np.errstate(all="ignore"):
         e = np.exp(z - z.max())
         return e / e.sum(axis=0)
+
+
+# ----- 5.4: the classifier's backward pass (one example per row, W: (n_in, n_out)) -----
+
+
+def _classifier(W1, b1, W2, b2) -> nn.Sequential:
+    """The network of 5.4 and 5.5, z1 = x @ W1 + b1, a1 = ReLU(z1), z2 = a1 @ W2 + b2, its
+    weights stored as course_lib stores them, W: (n_in, n_out)."""
+    return nn.Sequential(linear(W1, b1), nn.ReLU(), linear(W2, b2))
+
+
+def _classifier_grads(
+    x, t, W1, b1, W2, b2, relu_prime: bool = True, scale: float = 1.0, back_through=None
+) -> tuple:
+    """(dW1, db1, dW2, db2) of the mean softmax cross-entropy by course_lib's backward pass;
+    with ReLU' left out, dL/dz_[2] scaled, or the gradient passed back from z_[2] to a_[1]
+    through another matrix than W2 (``back_through``): what the usual mistakes give."""
+    net, loss = _classifier(W1, b1, W2, b2), nn.SoftmaxCrossEntropy()
+    loss.forward(net.forward(x), t)
+    if not relu_prime:
+        net.layers[1] = _Identity()
+    if back_through is not None:
+        net.layers[2].W = np.array(back_through, dtype=np.float64)
+    net.backward(scale * loss.backward())
+    return tuple(grad.copy() for _, _, grad in net.parameters())
+
+
+def ref_classifier_gradients(x, t, W1, b1, W2, b2) -> tuple:
+    """Every gradient of the classifier's mean cross-entropy, by course_lib's layers (each
+    checked against finite differences in tests/test_nn.py)."""
+    return _classifier_grads(x, t, W1, b1, W2, b2)
+
+
+def classifier_case(seed: int, n: int, sizes: tuple[int, int, int], x=None, t=None) -> tuple:
+    """(x: (n, d), t: (n,) in [0, k), W1: (d, h), b1, W2: (h, k), b2), W scaled by
+    sqrt(2 / n_in) as 5.5 starts them; x standard normal unless given (t then too)."""
+    rng = seeded(seed)
+    d, h, k = sizes
+    if x is None:
+        x, t = rng.standard_normal((n, d)), rng.integers(0, k, n)
+    return (
+        x,
+        t,
+        rng.standard_normal((d, h)) * np.sqrt(2.0 / d),
+        0.1 * rng.standard_normal(h),
+        rng.standard_normal((h, k)) * np.sqrt(2.0 / h),
+        0.1 * rng.standard_normal(k),
+    )
+
+
+def digits_case(seed: int, n: int, hidden: int) -> tuple:
+    """A 256-hidden-10 network on the first ``n`` digits of the USPS training set (float64)."""
+    (x_train, y_train), _ = load_usps()
+    x, t = x_train[:n].astype(np.float64), y_train[:n].copy()
+    return classifier_case(seed, n, (256, hidden, 10), x, t)
 
 
 ANSWERS: dict[str, Answer] = {
@@ -152,6 +209,52 @@ ANSWERS: dict[str, Answer] = {
                 lambda z, t: ref_softmax(z) / len(t),
                 "Only the target classes are wrong: the one-hot target was never taken off.",
                 "no_onehot",
+            ),
+        ),
+    ),
+    "classifier_gradients": Answer(
+        reference=ref_classifier_gradients,
+        public=(
+            Case("a 4-3-3 network on 6 examples", lambda: classifier_case(16, 6, (4, 3, 3))),
+            Case(
+                "a 256-16-10 network on 8 digits of the training set",
+                lambda: digits_case(17, 8, 16),
+            ),
+        ),
+        mistakes=(
+            Mistake(
+                lambda *args: _classifier_grads(*args, relu_prime=False),
+                "On its way back from a_[1] to z_[1], the gradient skips the hidden layer's "
+                "amplifier ReLU'(z_[1]): a hidden unit that was off (z below 0) passes nothing "
+                "back.",
+                "no_relu_prime",
+            ),
+            Mistake(
+                lambda x, *rest: _classifier_grads(x, *rest, scale=float(len(x))),
+                "Every gradient is N times too large (N the batch size): the loss L is the "
+                "mean of the costs C^n over the batch.",
+                "missing_1_over_N",
+            ),
+            Mistake(
+                lambda x, *rest: _classifier_grads(x, *rest, scale=1.0 / len(x)),
+                "Every gradient is N times too small (N the batch size): the mean over the "
+                "batch is taken twice. Your cross_entropy_grad (5.3) has already averaged.",
+                "extra_1_over_N",
+            ),
+            Mistake(
+                lambda *args: _classifier_grads(*args, scale=-1.0),
+                "Every gradient has the opposite sign: a gradient points uphill, yours point "
+                "downhill. Look at the sign where your backward pass starts, dL/dz_[2].",
+                "uphill",
+            ),
+            Mistake(
+                lambda x, t, W1, b1, W2, b2: _classifier_grads(
+                    x, t, W1, b1, W2, b2, back_through=W2.T
+                ),
+                "On its way back from z_[2] to a_[1], the gradient went through W2 the wrong "
+                "way round: here W2 is (H, K), one row per hidden unit (notebook 04 stored "
+                "one row per output neuron).",
+                "transposed_W2",
             ),
         ),
     ),

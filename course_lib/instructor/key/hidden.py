@@ -28,7 +28,7 @@ import numpy as np
 
 from .backward_pass import backprop_case, deep_case, grad_case, linear_back_case
 from .chain_rule import graph_case, random_graph, ref_backward, ref_forward, tiny_mlp_case
-from .digit_classification import logits_case
+from .digit_classification import classifier_case, logits_case
 from .forward_pass import layer_case, net_case
 from .gradient_descent import bowl_case, momentum_case, regression_case, step_case, wavy_case
 
@@ -131,6 +131,13 @@ def _large_logits(rng: np.random.Generator) -> tuple:
         z, t = logits_case(_seed(rng), 4, 10, 500.0)
         if z.max() > EXP_OVERFLOW:
             return (z, t)
+
+
+def _wide_classifier(rng: np.random.Generator) -> tuple:
+    """A 256-512-10 network (the widest hidden layer 5.5 allows) on 16 images of random
+    pixels in [0, 1]: (x, t, W1, b1, W2, b2), W: (n_in, n_out) as in notebook 05."""
+    x, t = rng.uniform(0.0, 1.0, (16, 256)), rng.integers(0, 10, 16)
+    return classifier_case(_seed(rng), 16, (256, 512, 10), x, t)
 
 
 # ----- the hidden cases, by grade_id -----
@@ -290,6 +297,17 @@ HIDDEN: dict[str, tuple[HiddenCase, ...]] = {
     "cross_entropy_grad": (
         HiddenCase("16 examples, 10 classes", lambda rng: logits_case(_seed(rng), 16, 10)),
         HiddenCase("very large logits (hundreds)", _large_logits),
+    ),
+    "classifier_gradients": (
+        HiddenCase(
+            "a 6-8-4 network on 10 examples",
+            lambda rng: classifier_case(_seed(rng), 10, (6, 8, 4)),
+        ),
+        HiddenCase(
+            "a 3-5-2 network on one example (N = 1)",
+            lambda rng: classifier_case(_seed(rng), 1, (3, 5, 2)),
+        ),
+        HiddenCase("a 256-512-10 network (a wide hidden layer) on 16 images", _wide_classifier),
     ),
     # train_classifier has none: its public case trains on the whole training set and is
     # judged on the test set; another seed would fail a correct network for about 7% of
