@@ -150,7 +150,7 @@ FLOOD = """
 MEMFD = """
 import os
 _held = []
-for _ in range(40):  # 40 files in memory of 15 MB: 600 MB, none of it mapped
+for _ in range(12):  # 12 files in memory of 15 MB: 180 MB, none of it mapped
     _held.append(os.memfd_create("hold"))
     for _ in range(15):
         os.write(_held[-1], bytes(1 << 20))
@@ -270,7 +270,7 @@ def graded(tmp_path_factory):
     PREFIX_FILE.parent.mkdir(parents=True, exist_ok=True)
     PREFIX_FILE.write_text("the answer key")
     try:
-        limits = ("--cell-timeout", "5", "--call-timeout", "5", "--submission-timeout", "40")
+        limits = ("--cell-timeout", "2", "--call-timeout", "5", "--submission-timeout", "40")
         rows, peak = grade(subs, tmp / "out", *limits)
     finally:
         PREFIX_FILE.unlink(missing_ok=True)
@@ -289,7 +289,7 @@ def test_a_process_that_stops_reading_costs_only_its_own_row(graded):
     rows, _, out = graded
     assert set(rows) >= {"honest", "stall"}  # the batch finished (it hung before)
     text = feedback(out, "stall")
-    assert "did not finish within 5 s" in text, text
+    assert "did not finish within 2 s" in text, text
 
 
 @pytest.mark.parametrize("name", ["launder", "forge", "thread"])

@@ -182,7 +182,7 @@ class Worker:
         finally:
             for fd in fds:
                 os.close(fd)
-        self.buffer = b""
+        self.buffer = bytearray()
         self.next_id = "ready"
         self.chunks: queue.Queue[bytes] = queue.Queue(maxsize=16)  # of at most 64 KB each
         self.closed = threading.Event()
@@ -300,7 +300,12 @@ class Worker:
         return _tree_cpu_seconds(root)
 
     def _read_line(self, deadline: float) -> bytes:
-        while b"\n" not in self.buffer:
+        """The next line the worker wrote, by ``deadline``. The buffer grows in place and
+        only what came last is searched for the end of the line: a reply of many megabytes
+        costs its own size once, not its size times the number of chunks it came in."""
+        scanned = 0
+        while (end := self.buffer.find(b"\n", scanned)) < 0:
+            scanned = len(self.buffer)
             left = deadline - time.monotonic()
             if left <= 0:
                 raise WorkerTimeout()
@@ -311,14 +316,15 @@ class Worker:
             if not chunk:
                 self._end_of_stream()  # stays at the end of the stream
                 raise WorkerDied("the process running your code stopped")
-            self.buffer += chunk
-            if len(self.buffer) > self.limits.max_reply_bytes:
-                self.buffer = b""
+            if len(self.buffer) + len(chunk) > self.limits.max_reply_bytes:
+                self.buffer = bytearray()
                 limit = self.limits.max_reply_bytes / 2**20
                 raise ReplyRefused(
                     f"the process running your code sent back more than {limit:g} MB at once"
                 )
-        line, _, self.buffer = self.buffer.partition(b"\n")
+            self.buffer += chunk
+        line = bytes(self.buffer[:end])
+        del self.buffer[: end + 1]
         return line
 
     def kill(self) -> None:
