@@ -108,6 +108,8 @@ def grade_a_class(size: int, hostile: float, jobs: int) -> None:
         )
         elapsed = time.perf_counter() - start
         assert done.returncode == 0, done.stderr[-2000:]
+        # (this process is small: the child's ru_maxrss, which starts from what it was forked
+        # from, is the grader's own peak here)
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         with open(Path(tmp) / "out" / "grades.csv", newline="") as f:
             rows = list(csv.DictReader(f))

@@ -203,14 +203,18 @@ ASK_THREAD = """
 
 def grade(subs: Path, out: Path, *extra: str, timeout: float = 400) -> tuple[dict, int]:
     """Grade ``subs`` through the command in a child process; its rows and its peak RSS
-    (MB) as the kernel counted it."""
+    (MB) as the kernel counted it: VmHWM of /proc/self/status, the high-water mark of the
+    grader's own memory (ru_maxrss would also count the pages of the test process it was
+    forked from, before the exec)."""
     secret = out.parent / f"{out.name}.secret"
     secret.write_text(SECRET)
     script = (
-        "import resource, sys\n"
+        "import sys\n"
         "from course_lib.cli import main\n"
         "code = main(sys.argv[1:])\n"
-        "print('peak_mb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n"
+        "status = open('/proc/self/status').read()\n"
+        "kb = int(status.split('VmHWM:')[1].split()[0])\n"
+        "print('peak_mb', kb // 1024)\n"
         "sys.exit(code)\n"
     )
     done = subprocess.run(
@@ -298,10 +302,17 @@ def test_the_reference_cannot_be_reached_laundered_forged_or_from_a_thread(grade
     assert scores(rows[name]) == {**FULL, "backprop": 0}, feedback(out, name)
 
 
-def test_a_flood_of_items_costs_its_function_and_not_the_graders_memory(graded):
-    rows, peak, out = graded
+def test_a_flood_of_items_costs_its_function_and_not_the_graders_memory(graded, tmp_path):
+    rows, _, out = graded
     assert scores(rows["flood"])["sigmoid_backward"] == 0
     assert "lists and dicts in one reply" in feedback(out, "flood")
+    # the grader's memory, measured on a run of its own: the flood and an honest classmate
+    subs = tmp_path / "class"
+    subs.mkdir()
+    write(subs / "honest.ipynb")
+    write(subs / "flood.ipynb", body("sigmoid_backward", FLOOD))
+    rows, peak = grade(subs, tmp_path / "out")
+    assert scores(rows["honest"]) == FULL and scores(rows["flood"])["sigmoid_backward"] == 0
     assert peak < 300, f"the grader's peak RSS was {peak} MB"
 
 
