@@ -302,17 +302,10 @@ def test_the_reference_cannot_be_reached_laundered_forged_or_from_a_thread(grade
     assert scores(rows[name]) == {**FULL, "backprop": 0}, feedback(out, name)
 
 
-def test_a_flood_of_items_costs_its_function_and_not_the_graders_memory(graded, tmp_path):
-    rows, _, out = graded
+def test_a_flood_of_items_costs_its_function_and_not_the_graders_memory(graded):
+    rows, peak, out = graded
     assert scores(rows["flood"])["sigmoid_backward"] == 0
     assert "lists and dicts in one reply" in feedback(out, "flood")
-    # the grader's memory, measured on a run of its own: the flood and an honest classmate
-    subs = tmp_path / "class"
-    subs.mkdir()
-    write(subs / "honest.ipynb")
-    write(subs / "flood.ipynb", body("sigmoid_backward", FLOOD))
-    rows, peak = grade(subs, tmp_path / "out")
-    assert scores(rows["honest"]) == FULL and scores(rows["flood"])["sigmoid_backward"] == 0
     assert peak < 300, f"the grader's peak RSS was {peak} MB"
 
 

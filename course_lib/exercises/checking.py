@@ -41,7 +41,7 @@ def _passes(ex: Exercise, func: Any) -> bool:
     """Whether ``func`` passes every public case of ``ex`` (quietly)."""
     if not callable(func):
         return False
-    results = run_cases(ex, lambda args: _call(ex, func, args), public_trials(ex))
+    results = run_cases(ex, lambda trial: _call(ex, func, trial.args), public_trials(ex))
     return results[-1].verdict.passed
 
 
@@ -75,7 +75,7 @@ def _requirement_unmet(ex: Exercise, func: Any, results: list) -> tuple | None:
         if not callable(mine):
             missing = f"there is no function `{earlier.function}` in your notebook"
             return earlier, requirement_failed(ex, results, earlier, [], missing)
-        call = lambda args, e=earlier, f=mine: _call(e, f, args)  # noqa: E731
+        call = lambda trial, e=earlier, f=mine: _call(e, f, trial.args)  # noqa: E731
         found = run_cases(earlier, call, public_trials(earlier))
         if not found[-1].verdict.passed:
             return earlier, requirement_failed(ex, results, earlier, found)
@@ -98,7 +98,7 @@ def check(grade_id: str, func: Any, hint: bool = False) -> None:
             lines = [f"❌ {grade_id}: `{ex.function}` should be a function, got {describe(func)}"]
             passed = False
         else:
-            results = run_cases(ex, lambda args: _call(ex, func, args), public_trials(ex))
+            results = run_cases(ex, lambda trial: _call(ex, func, trial.args), public_trials(ex))
             done = results[-1].verdict.status is not Status.NOT_DONE
             unmet = _requirement_unmet(ex, func, results) if done else None  # it fails too
             blocker, results = unmet or (None, results)

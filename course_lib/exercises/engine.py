@@ -386,13 +386,14 @@ class CaseResult:
 
 
 def run_cases(
-    ex: Exercise, call: Callable[[tuple], Outcome], trials: Sequence[Trial]
+    ex: Exercise, call: Callable[[Trial], Outcome], trials: Sequence[Trial]
 ) -> list[CaseResult]:
     """Call the learner's function on each trial in order (public ones first), stopping at
-    the first that does not pass. ``call(args)`` returns an Outcome."""
+    the first that does not pass. ``call(trial)`` calls it on ``trial.args``, within the
+    trial's limits, and returns an Outcome."""
     results = []
     for trial in trials:
-        verdict = verdict_of(ex, trial, call(trial.args))
+        verdict = verdict_of(ex, trial, call(trial))
         results.append(CaseResult(trial, verdict))
         if not verdict.passed:
             break

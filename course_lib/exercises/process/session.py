@@ -185,10 +185,17 @@ class Session:
                 self.good.remove((index, source))  # it behaved differently this time
                 return self.restart()
 
-    def call(self, ex: Exercise, args: tuple) -> Outcome:
+    def call(self, ex: Exercise, trial: Trial) -> Outcome:
+        """Call ``ex``'s function on ``trial.args`` in the worker. A timed trial is stopped
+        well before the call's time limit once it cannot be within its budget of CPU time
+        (a budget's worth four times over in wall-clock time, plus a second, leaves room
+        for a loaded machine): brute force costs seconds, not the whole limit."""
         if self.worker is None:
             return Outcome(Ending.CRASHED, message=f"not run: {self.why_stopped}")
+        args = trial.args
         timeout = self.limits.call_timeout or ex.call_timeout
+        if trial.budget is not None:
+            timeout = min(timeout, 4 * trial.budget + 1.0)
         try:
             start, cpu = time.monotonic(), self.worker.cpu_seconds()
             # a sandbox holds no digits (not the test set, above all): they come with the call
@@ -331,7 +338,7 @@ def run_notebook(
                         if hidden and not (so_far and so_far[-1].verdict.passed):
                             continue
                         todo = [t for t in trials[ex.grade_id] if t.hidden == hidden]
-                        call = lambda args, ex=ex, s=session: _outcome(s.call(ex, args))  # noqa: E731
+                        call = lambda trial, ex=ex, s=session: _outcome(s.call(ex, trial))  # noqa: E731
                         so_far += run_cases(ex, call, todo)
             finally:
                 for session in sessions:
