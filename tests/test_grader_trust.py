@@ -274,7 +274,7 @@ def graded(tmp_path_factory):
     PREFIX_FILE.parent.mkdir(parents=True, exist_ok=True)
     PREFIX_FILE.write_text("the answer key")
     try:
-        limits = ("--cell-timeout", "2", "--call-timeout", "5", "--submission-timeout", "40")
+        limits = ("--cell-timeout", "2", "--call-timeout", "5", "--submission-timeout", "15")
         rows, peak = grade(subs, tmp / "out", *limits)
     finally:
         PREFIX_FILE.unlink(missing_ok=True)
