@@ -16,34 +16,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
-from exercise_tools import SOLUTIONS, grade_id, with_sources
+from exercise_tools import SOLUTIONS, with_sources
+from test_answer_key import BACKPROP_BY_HAND  # central differences, by hand
+from test_grader_trust import body
 
 from course_lib.exercises.assignments import ASSIGNMENTS
 
 STEM = "04_backward_pass"
 FULL = {ex.grade_id: ex.points for ex in ASSIGNMENTS[STEM].exercises}
 
-BRUTE_FORCE = """
-    def cost():
-        y = 1.0 / (1.0 + np.exp(-((1.0 / (1.0 + np.exp(-(x @ W1.T + b1)))) @ W2.T + b2)))
-        return 0.5 * np.mean(np.sum((y - t) ** 2, axis=1))
-
-    grads = []
-    for p in (W1, b1, W2, b2):  # central differences, one parameter at a time
-        g = np.zeros_like(p)
-        flat, gflat = p.reshape(-1), g.reshape(-1)
-        for i in range(flat.size):
-            keep = flat[i]
-            flat[i] = keep + 1e-6
-            up = cost()
-            flat[i] = keep - 1e-6
-            down = cost()
-            flat[i] = keep
-            gflat[i] = (up - down) / 2e-6
-        grads.append(g)
-    return tuple(grads)
-"""
 # backprop_deep, the loop of 4.4 (its own timed case: a 256-64-32-10 network, batch 32)
 SLOW_LOOP = """
     dWs = [np.zeros_like(W) for W in weights]
@@ -60,14 +41,6 @@ SLOW_LOOP = """
                 delta = (weights[layer].T @ delta) * a[layer] * (1.0 - a[layer])
     return dWs, dbs
 """
-
-
-def body(gid: str, code: str) -> dict[str, str]:
-    nb = nbformat.read(SOLUTIONS / f"{STEM}.ipynb", as_version=4)
-    (cell,) = [c for c in nb.cells if grade_id(c) == f"{gid}_answer"]
-    head, rest = cell.source.split("### BEGIN SOLUTION\n")
-    _, tail = rest.split("### END SOLUTION")
-    return {f"{gid}_answer": head + code.rstrip() + "\n    " + tail.lstrip(" ")}
 
 
 def grade(subs: Path, out: Path) -> bytes:
@@ -102,7 +75,7 @@ def test_the_same_grades_idle_and_under_load(tmp_path):
     subs = tmp_path / "class"
     subs.mkdir()
     # one learner: backprop by brute force, backprop_deep by a slow but correct loop
-    answers = {**body("backprop", BRUTE_FORCE), **body("backprop_deep", SLOW_LOOP)}
+    answers = {**body("backprop", BACKPROP_BY_HAND), **body("backprop_deep", SLOW_LOOP)}
     with_sources(SOLUTIONS / f"{STEM}.ipynb", subs / "learner.ipynb", answers)
     idle = grade(subs, tmp_path / "idle")
     busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
