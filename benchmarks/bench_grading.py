@@ -24,12 +24,9 @@ or hung submissions in at most 3 minutes, the grader's peak memory under 300 MB.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -66,6 +63,7 @@ def grade_a_class(size: int, hostile: float, jobs: int) -> None:
     command; print the wall time, the grader's peak RSS and the load."""
     sys.path.insert(0, str(ROOT / "tests"))
     import test_grader_trust as attacks
+    from exercise_tools import grade_class  # the command in a child process, and its peak memory
 
     kinds = {
         "stall": {"after": (attacks.STALL, attacks.BIG_CELL)},
@@ -83,39 +81,22 @@ def grade_a_class(size: int, hostile: float, jobs: int) -> None:
             kind = names[i % len(names)] if i < n_hostile else None
             name = f"learner{i:03d}" + (f"-{kind}" if kind else "")
             attacks.write(subs / f"{name}.ipynb", **(kinds[kind] if kind else {}))
-        (Path(tmp) / "secret").write_text("a class secret")
         load = os.getloadavg()[0]
         start = time.perf_counter()
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "course_lib.cli",
-                "grade",
-                "--assignment",
-                "04_backward_pass",
-                "--out",
-                str(Path(tmp) / "out"),
-                "--jobs",
-                str(jobs),
-                "--no-progress",
-                "--secret-file",
-                str(Path(tmp) / "secret"),
-                str(subs),
-            ],
-            capture_output=True,
-            text=True,
+        rows, peak = grade_class(
+            "04_backward_pass",
+            subs,
+            Path(tmp) / "out",
+            secret="a class secret",
+            jobs=jobs,
+            timeout=None,
         )
         elapsed = time.perf_counter() - start
-        assert done.returncode == 0, done.stderr[-2000:]
-        # (this process is small: the child's ru_maxrss, which starts from what it was forked
-        # from, is the grader's own peak here)
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        with open(Path(tmp) / "out" / "grades.csv", newline="") as f:
-            rows = list(csv.DictReader(f))
+    rows = list(rows.values())
     full = sum(r["total"] == r["max_score"] for r in rows if "-" not in r["submission"])
     print(
-        f"a class of {size} ({n_hostile} hostile or hung: {', '.join(names)}), {jobs} jobs: "
+        f"a class of {size} ({n_hostile} hostile or hung: {', '.join(names[:n_hostile])}), "
+        f"{jobs} jobs: "
         f"{elapsed:.1f} s, {elapsed / size:.2f} s per submission; grader's peak RSS "
         f"{peak:.0f} MB; {full} of {size - n_hostile} honest learners with full marks; load "
         f"average {load:.2f} before, {os.getloadavg()[0]:.2f} after"

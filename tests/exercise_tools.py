@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -16,6 +19,16 @@ STEMS = [
     "04_backward_pass",
     "05_digit_classification",
 ]
+
+
+def answer_body(stem: str, gid: str, code: str) -> dict[str, str]:
+    """The solution's answer cell of ``gid`` with its body (inside the markers) replaced by
+    ``code`` (indented as a function body, from its first line break)."""
+    nb = nbformat.read(SOLUTIONS / f"{stem}.ipynb", as_version=4)
+    (cell,) = [c for c in nb.cells if grade_id(c) == f"{gid}_answer"]
+    head, rest = cell.source.split("### BEGIN SOLUTION\n")
+    _, tail = rest.split("### END SOLUTION")
+    return {f"{gid}_answer": head + code.rstrip() + "\n    " + tail.lstrip(" ")}
 
 
 def grade_id(cell) -> str | None:
@@ -79,3 +92,53 @@ def add_cell(stem: str, path: Path, source: str, after: str | None = None) -> Pa
     nb.cells.insert(index, cell)
     nbformat.write(nb, path)
     return path
+
+
+# `course-lib grade` in a child process, which then prints its own peak memory: VmHWM of
+# /proc/self/status, the high-water mark of the grader's own pages (ru_maxrss would also count
+# the pages of the test process it was forked from, before the exec)
+_GRADE_AND_MEASURE = """\
+import sys
+from course_lib.cli import main
+code = main(sys.argv[1:])
+status = open('/proc/self/status').read()
+print('peak_mb', int(status.split('VmHWM:')[1].split()[0]) // 1024)
+sys.exit(code)
+"""
+
+
+def grade_class(
+    stem: str,
+    subs: Path,
+    out: Path,
+    *extra: str,
+    secret: str,
+    jobs: int = 2,
+    timeout: float | None = 300,
+) -> tuple[dict[str, dict[str, str]], int]:
+    """Grade the notebooks in ``subs`` through the command (``secret`` in a file beside
+    ``out``), in a child process that must succeed; grades.csv's rows by submission, and the
+    grader's peak memory in MB."""
+    secret_file = out.parent / f"{out.name}.secret"
+    secret_file.write_text(secret)
+    command = ["grade", "--assignment", stem, "--out", str(out), "--jobs", str(jobs)]
+    command.append("--no-progress")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _GRADE_AND_MEASURE,
+            *command,
+            "--secret-file",
+            str(secret_file),
+            *extra,
+            str(subs),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    with open(out / "grades.csv", newline="") as f:
+        rows = {r["submission"]: r for r in csv.DictReader(f)}
+    return rows, int(done.stdout.split("peak_mb")[-1].split()[0])

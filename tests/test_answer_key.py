@@ -13,7 +13,6 @@ Through the public command (`course-lib grade`, in the sandbox):
 
 from __future__ import annotations
 
-import csv
 import json
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from exercise_tools import SOLUTIONS, STEMS, grade_id, with_sources
+from exercise_tools import SOLUTIONS, STEMS, answer_body, grade_class, grade_id, with_sources
 
 from course_lib.exercises.assignments import ASSIGNMENTS
 from course_lib.exercises.codec import dumps
@@ -31,13 +30,7 @@ from course_lib.instructor.grading.trials import prepare
 FULL_04 = {ex.grade_id: ex.points for ex in ASSIGNMENTS["04_backward_pass"].exercises}
 
 
-def body(stem: str, gid: str, code: str) -> dict[str, str]:
-    """The solution's answer cell of ``gid`` with its body (inside the markers) replaced."""
-    nb = nbformat.read(SOLUTIONS / f"{stem}.ipynb", as_version=4)
-    (cell,) = [c for c in nb.cells if grade_id(c) == f"{gid}_answer"]
-    head, rest = cell.source.split("### BEGIN SOLUTION\n")
-    _, tail = rest.split("### END SOLUTION")
-    return {f"{gid}_answer": head + code.rstrip() + "\n    " + tail.lstrip(" ")}
+body = answer_body  # the solution's answer cell of a function, its body replaced
 
 
 def notebook(stem: str, path: Path, answers: dict[str, str]) -> Path:
@@ -46,32 +39,7 @@ def notebook(stem: str, path: Path, answers: dict[str, str]) -> Path:
 
 
 def grade(stem: str, subs: Path, out: Path, *extra: str, secret: str = "s3cret") -> dict:
-    (out.parent / f"{out.name}.secret").write_text(secret)
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "course_lib.cli",
-            "grade",
-            "--assignment",
-            stem,
-            "--out",
-            str(out),
-            "--jobs",
-            "2",
-            "--no-progress",
-            "--secret-file",
-            str(out.parent / f"{out.name}.secret"),
-            *extra,
-            str(subs),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    with open(out / "grades.csv", newline="") as f:
-        return {r["submission"]: r for r in csv.DictReader(f)}
+    return grade_class(stem, subs, out, *extra, secret=secret)[0]
 
 
 SIGMOID_ALIAS = """

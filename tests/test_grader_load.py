@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from exercise_tools import SOLUTIONS, with_sources
+from exercise_tools import SOLUTIONS, grade_class, with_sources
 from test_answer_key import BACKPROP_BY_HAND  # central differences, by hand
 from test_grader_trust import body
 
@@ -44,30 +44,7 @@ SLOW_LOOP = """
 
 
 def grade(subs: Path, out: Path) -> bytes:
-    secret = out.parent / "secret.txt"
-    secret.write_text("a class secret")
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "course_lib.cli",
-            "grade",
-            "--assignment",
-            STEM,
-            "--out",
-            str(out),
-            "--jobs",
-            "2",
-            "--no-progress",
-            "--secret-file",
-            str(secret),
-            str(subs),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
+    grade_class(STEM, subs, out, secret="a class secret")
     return (out / "grades.csv").read_bytes()
 
 

@@ -20,15 +20,13 @@ tests/test_grader_collection.py; 8 is tests/test_classifier_gradients.py.
 
 from __future__ import annotations
 
-import csv
-import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
-from exercise_tools import SOLUTIONS, grade_id, with_sources
+from exercise_tools import SOLUTIONS, answer_body, grade_class, grade_id, with_sources
 
 from course_lib.exercises.assignments import ASSIGNMENTS
 from course_lib.instructor.key import all_trials
@@ -41,11 +39,7 @@ PREFIX_FILE = Path(sys.prefix) / "src" / "course-clone" / "solutions" / "answers
 
 def body(gid: str, code: str) -> dict[str, str]:
     """The solution's answer cell of ``gid`` with its body (inside the markers) replaced."""
-    nb = nbformat.read(SOLUTIONS / f"{STEM}.ipynb", as_version=4)
-    (cell,) = [c for c in nb.cells if grade_id(c) == f"{gid}_answer"]
-    head, rest = cell.source.split("### BEGIN SOLUTION\n")
-    _, tail = rest.split("### END SOLUTION")
-    return {f"{gid}_answer": head + code.rstrip() + "\n    " + tail.lstrip(" ")}
+    return answer_body(STEM, gid, code)
 
 
 def write(
@@ -202,48 +196,8 @@ ASK_THREAD = """
 
 
 def grade(subs: Path, out: Path, *extra: str, timeout: float = 400) -> tuple[dict, int]:
-    """Grade ``subs`` through the command in a child process; its rows and its peak RSS
-    (MB) as the kernel counted it: VmHWM of /proc/self/status, the high-water mark of the
-    grader's own memory (ru_maxrss would also count the pages of the test process it was
-    forked from, before the exec)."""
-    secret = out.parent / f"{out.name}.secret"
-    secret.write_text(SECRET)
-    script = (
-        "import sys\n"
-        "from course_lib.cli import main\n"
-        "code = main(sys.argv[1:])\n"
-        "status = open('/proc/self/status').read()\n"
-        "kb = int(status.split('VmHWM:')[1].split()[0])\n"
-        "print('peak_mb', kb // 1024)\n"
-        "sys.exit(code)\n"
-    )
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            script,
-            "grade",
-            "--assignment",
-            STEM,
-            "--out",
-            str(out),
-            "--jobs",
-            "2",
-            "--no-progress",
-            "--secret-file",
-            str(secret),
-            *extra,
-            str(subs),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
-    with open(out / "grades.csv", newline="") as f:
-        rows = {r["submission"]: r for r in csv.DictReader(f)}
-    peak = int(done.stdout.split("peak_mb")[-1].split()[0])
-    return rows, peak
+    """Grade ``subs`` through the command: its rows and the grader's peak memory (MB)."""
+    return grade_class(STEM, subs, out, *extra, secret=SECRET, timeout=timeout)
 
 
 def scores(row: dict) -> dict[str, int]:

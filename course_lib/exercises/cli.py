@@ -49,7 +49,12 @@ def check_command(args: argparse.Namespace) -> int:
     """Run the notebook in an isolated process; print one verdict per exercise.
     Exit 0 when every exercise passes, 1 otherwise (also when the notebook is unreadable)."""
     from .assignments import assignment_of
-    from .process.notebook import NotebookError, parse_notebook, read_submission
+    from .process.notebook import (
+        MAX_NOTEBOOK_BYTES,
+        NotebookError,
+        parse_notebook,
+        read_submission,
+    )
     from .process.session import run_notebook
     from .report import terminal_report
 
@@ -58,7 +63,7 @@ def check_command(args: argparse.Namespace) -> int:
         print(f"course-lib check: no such notebook: {path}")
         return 1
     try:
-        data = read_submission(path, 20 * 1024 * 1024)
+        data = read_submission(path, MAX_NOTEBOOK_BYTES)
         assignment = assignment_of(parse_notebook(data), path)
         if assignment is None:
             raise NotebookError("this notebook is not one of the course's exercise notebooks")
