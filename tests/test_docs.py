@@ -44,7 +44,7 @@ RUN_BY = {
         "test_grader_cli.py::test_grade_writes_csv_results_and_feedback_and_describes_hidden_cases",
     "course-lib grade --assignment 04_backward_pass --out grades/04 --secret-file "
     "~/course-secret.txt submissions/04/":
-        "test_answer_key.py::grade",
+        "exercise_tools.py::grade_class",
     "course-lib grade --validate --assignment 04_backward_pass --secret-file ~/course-secret.txt":
         "test_gradebook.py::test_nothing_is_graded_when_the_solution_does_not_get_full_marks",
     "course-lib gradescope build --assignment 04_backward_pass --out autograder_04.zip":
