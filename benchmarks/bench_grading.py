@@ -10,11 +10,16 @@ of each, and the sandbox's cost per submission.
 With ``--class-size N``, it also grades a class of N submissions of 04 through the command
 itself (a child process), a share of them hostile or hung (``--hostile``, default 5%: the
 attacks of tests/test_grader_trust.py, in turn), and prints the wall time, the grader's
-peak memory and the machine's load average.
+peak memory and the machine's load average. Then what the class report (report.html and
+report.md) adds to that: the class rebuilt here from the command's output as ``--resume``
+rebuilds it, the time to read every submission's answer cells and write both pages (the
+report's own work in the command), against the time of the rest of the command; and
+whether the pages are the command's, to the byte.
 
 Targets (issue 23): the sandbox costs at most 0.02 s per submission; 04 is graded in at
 most 0.2 s per correct submission with 2 jobs on 2 cores; a class of 150 with 5% hostile
-or hung submissions in at most 3 minutes, the grader's peak memory under 300 MB.
+or hung submissions in at most 3 minutes, the grader's peak memory under 300 MB; the class
+report adds at most 10% to grading a class.
 
     python benchmarks/bench_grading.py [--copies 10] [--rounds 3] [--jobs 2]
                                        [--assignments 04_backward_pass ...]
@@ -30,10 +35,16 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from course_lib.exercises.assignments import ASSIGNMENTS
+from course_lib.exercises.process.notebook import MAX_NOTEBOOK_BYTES
+from course_lib.instructor.exports.report import answer_cells, markdown_page, page
 from course_lib.instructor.grading.batch import grade
+from course_lib.instructor.grading.collect import collect, names_for
+from course_lib.instructor.grading.records import reused, sha256
+from course_lib.instructor.results import ClassResults
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -92,6 +103,7 @@ def grade_a_class(size: int, hostile: float, jobs: int) -> None:
             timeout=None,
         )
         elapsed = time.perf_counter() - start
+        report, same = report_seconds(subs, Path(tmp) / "out", "a class secret")
     rows = list(rows.values())
     full = sum(r["total"] == r["max_score"] for r in rows if "-" not in r["submission"])
     print(
@@ -101,6 +113,39 @@ def grade_a_class(size: int, hostile: float, jobs: int) -> None:
         f"{peak:.0f} MB; {full} of {size - n_hostile} honest learners with full marks; load "
         f"average {load:.2f} before, {os.getloadavg()[0]:.2f} after"
     )
+    print(
+        f"the class report: {report:.2f} s against {elapsed - report:.1f} s for the rest of "
+        f"grading, {100 * report / (elapsed - report):.1f}% more; "
+        f"{'the same bytes as' if same else 'NOT the same bytes as'} the command's"
+    )
+
+
+def report_seconds(subs: Path, out: Path, secret: str) -> tuple[float, bool]:
+    """The class report's own work in a graded class: every submission's answer cells read
+    from its collected copy, report.html and report.md written (the class rebuilt from
+    ``out`` first, as --resume does: not timed). Its seconds, and whether the pages are the
+    ones in ``out``."""
+    assignment = ASSIGNMENTS["04_backward_pass"]
+    with collect([str(subs)], MAX_NOTEBOOK_BYTES) as found:
+        names = names_for([s.path for s in found])
+        kept = {
+            s: reused(
+                names[s.path],
+                s.path,
+                s.sha256,
+                out / "submissions" / names[s.path],
+                assignment,
+                sha256(secret.encode()),
+            )
+            for s in found
+        }
+        start = time.perf_counter()
+        graded = [replace(g, answers=answer_cells(s, assignment)) for s, g in kept.items() if g]
+        run = ClassResults(assignment, graded)
+        pages = page.text(run).encode(), markdown_page.text(run).encode()
+        seconds = time.perf_counter() - start
+    written = (out / "report.html").read_bytes(), (out / "report.md").read_bytes()
+    return seconds, pages == written and len(graded) == len(found)
 
 
 def main() -> None:

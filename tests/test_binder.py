@@ -6,7 +6,12 @@ JupyterHub mounts each learner's persistent home volume over /home/jovyan, hidin
 so the course must be installed into the image's Python, not linked to the copy (editable).
 ``test_post_build_install_survives_a_home_volume`` runs the real postBuild as repo2docker
 would, in a fresh venv standing in for the image's Python, then replaces the copy with an
-empty home and imports the course from there.
+empty home and imports the course from there. Before that, it starts the server's
+configuration as BinderHub starts the server (mybinder.org: ``jupyter-lab`` with the
+arguments of BinderHub's spawner, a ``--ServerApp.default_url=/lab`` among them where a
+deployment sets one; ``repo2docker --run``: ``jupyter notebook --ServerApp.default_url=/lab``)
+and checks that ``/`` leads to the welcome notebook, and to JupyterLab's own page where the
+home folder holds no copy of the repository (a hub's home volume).
 
 How the fresh venv gets what it needs without downloading anything:
 
@@ -45,6 +50,36 @@ ROOT = Path(__file__).resolve().parents[1]
 BINDER = ROOT / "binder"
 HUB_ONLY = {"nbgitpuller": ">=1.2"}  # needed on a hub, not by the course itself
 WELCOME = "/lab/tree/notebooks/00_welcome.ipynb"
+BASE = "/user/learner/"  # the hub's prefix of the learner's server
+# the arguments BinderHub's spawner (binderhub/binderspawner_mixin.py) gives the server when
+# the deployment sets Spawner.default_url, here to /lab, and lets any origin in (mybinder.org);
+# on loopback here, not 0.0.0.0, on any free port
+BINDERHUB = [
+    "--ip=127.0.0.1",
+    "--port=0",
+    f"--NotebookApp.base_url={BASE}",
+    "--NotebookApp.token=secret",
+    "--NotebookApp.trust_xheaders=True",
+    "--NotebookApp.default_url=/lab",
+    "--NotebookApp.allow_origin=*",
+    "--NotebookApp.allow_origin_pat=.*",
+]
+BINDERHUB += [a.replace("--NotebookApp.", "--ServerApp.") for a in BINDERHUB if "App." in a]
+# Each case: the app that starts the server, its arguments, the folder it starts in. The
+# server is configured (every config file read, the extensions loaded), never started.
+LANDING = """
+import json, os, sys
+from jupyter_server.serverapp import ServerApp
+from jupyterlab.labapp import LabApp
+from notebook.app import JupyterNotebookApp
+found = []
+for app, argv, folder in json.loads(sys.argv[1]):
+    os.chdir(folder)
+    server = {"lab": LabApp, "notebook": JupyterNotebookApp}[app].initialize_server(argv=argv)
+    found.append(server.default_url)
+    ServerApp.clear_instance()
+print(json.dumps(found))
+"""
 
 
 def requirements(lines):
@@ -79,6 +114,9 @@ def test_post_build_installs_the_package_not_editable_and_opens_the_welcome_note
     assert installs == ["python -m pip install --no-cache-dir --no-deps ."]
     assert WELCOME in script
     assert (ROOT / "notebooks" / "00_welcome.ipynb").is_file()
+    link = "https://mybinder.org/v2/gh/OWNER/REPO/main?urlpath=lab/tree/notebooks/00_welcome.ipynb"
+    assert link in (ROOT / "README.md").read_text()  # the link names the page itself
+    assert link in (ROOT / "docs" / "instructor-guide.md").read_text()
     assert (BINDER / "postBuild").stat().st_mode & 0o111, "postBuild must be executable"
 
 
@@ -156,9 +194,29 @@ def test_post_build_install_survives_a_home_volume(tmp_path):
     assert built.returncode == 0, built.stdout + built.stderr
     print(f"postBuild took {time.perf_counter() - start:.1f} s")
     assert not (home / "build").exists() and not (home / "course_lib.egg-info").exists()
-    config = venv / "etc/jupyter/jupyter_server_config.d/backprop-course.json"
-    urls = {app: cfg["default_url"] for app, cfg in json.loads(config.read_text()).items()}
-    assert urls == {"ServerApp": WELCOME, "LabApp": WELCOME}
+    hub_home = tmp_path / "hub-home"  # a hub's home volume: no copy of the repository
+    hub_home.mkdir()
+    cases = [
+        ("lab", BINDERHUB, str(home)),  # mybinder.org: jupyter-lab, BinderHub's arguments
+        ("notebook", ["--port=0", "--ServerApp.default_url=/lab"], str(home)),  # repo2docker
+        ("lab", ["--port=0"], str(hub_home)),
+    ]
+    server_env = {**env, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    landing = subprocess.run(
+        [python, "-c", LANDING, json.dumps(cases)],
+        env=server_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert landing.returncode == 0, landing.stderr
+    assert json.loads(landing.stdout) == [
+        BASE + WELCOME[1:],
+        "/notebooks/notebooks/00_welcome.ipynb",
+        "/lab",
+    ]
+    # in the server's own Python, where the learner's home volume cannot hide it
+    assert "backprop-course" in (venv / "etc/jupyter/jupyter_server_config.py").read_text()
 
     # the hub mounts the learner's home volume over /home/jovyan: the copy is gone
     shutil.rmtree(home)

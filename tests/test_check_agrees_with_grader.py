@@ -4,7 +4,8 @@
   the grader, for every exercise;
 - one time limit per exercise, stated in its notebook and enforced the same way by the
   check cell, `course-lib check` and the grader (whose default is each exercise's own);
-  over it, each says so and suggests vectorising;
+  over it, each says so and, on a case that is not timed, to look for a loop that never
+  ends or very large work;
 - a notebook run by `course-lib check` and by the grader (in its sandbox) gets the same
   verdict on every public case of a function whose earlier functions pass; the grader
   puts its stand-ins (the references, run in its own process) in place of the earlier
@@ -103,12 +104,13 @@ def test_check_cell_check_command_and_grader_agree(tmp_path, monkeypatch, capsys
             assert explain(mine.exercise, mine.results) == explain(graded.exercise, graded.results)
     verdicts = {r.exercise.grade_id: r for r in by_grader.exercises}
     slow = explain(verdicts["sigmoid_backward"].exercise, verdicts["sigmoid_backward"].results)
-    assert f"did not finish within {LIMIT:g} s: vectorise over the batch" in " ".join(slow)
+    assert f"did not finish within {LIMIT:g} s: look for a loop that never ends" in " ".join(slow)
     assert not verdicts["linear_backward"].public_passed
     assert verdicts["backprop"].passed  # judged with the reference linear_backward
     assert verdicts["backprop_deep"].passed  # (issue 12) the same for the loop of 4.4
 
-    # the check cell: the same limit, and "fix 4.2 first" (it has no reference to put in)
+    # the check cell: the same limit (it stops the call too), and "fix 4.2 first" (it has no
+    # reference to put in)
     monkeypatch.setattr(CHECK, "_exercise", lambda gid: {e.grade_id: e for e in exercises}[gid])
     ns: dict = {}
     nb = nbformat.read(path, as_version=4)
@@ -118,7 +120,8 @@ def test_check_cell_check_command_and_grader_agree(tmp_path, monkeypatch, capsys
     capsys.readouterr()
     check("sigmoid_backward", ns["sigmoid_backward"])
     assert (
-        f"over the time limit of {LIMIT:g} s: vectorise over the batch" in capsys.readouterr().out
+        f"did not finish within {LIMIT:g} s: look for a loop that never ends"
+        in capsys.readouterr().out
     )
     check("backprop", ns["backprop"])
     assert capsys.readouterr().out.startswith("❌ backprop: fix sigmoid_backward (4.1) first")

@@ -9,7 +9,10 @@
   are wrong; check.inputs gives the public inputs;
 - no double jeopardy in the check cell: a later exercise whose earlier one fails says
   "fix 4.2 first";
-- the check cell keeps to the exercise's time limit and suggests vectorising;
+- the check cell keeps to the exercise's time limit; a call over it is told to look for a
+  loop that never ends or very large work, in the check cell, `course-lib check` and the
+  grader's feedback.md alike, and only where a loop over a batch's examples could be why
+  (a timed case with a budget too tight for one) to vectorise;
 - no answer of solutions/ (three lines or more) is a transcription of the lecture
   notebooks' code.
 """
@@ -211,8 +214,93 @@ def test_the_check_cell_keeps_to_the_time_limit(capsys, monkeypatch):
     monkeypatch.setattr("course_lib.exercises.engine.time.perf_counter", lambda: next(clock))
     out = checked("sigmoid_backward", lambda a, d: a * (1.0 - a) * d, capsys)
     assert out.startswith("❌ sigmoid_backward"), out
-    assert f"over the time limit of {ex.call_timeout:g} s: vectorise over the batch" in out
+    said = f"over the time limit of {ex.call_timeout:g} s: look for very large work, or a loop"
+    assert said in out and "vectorise" not in out
     assert ex.call_timeout == 10.0
+
+
+NEVER_ENDS = (
+    "did not finish within {:g} s: look for a loop that never ends (a `while` whose "
+    "condition never becomes false) or for very large work"
+)
+
+
+def test_a_function_that_never_returns_is_told_to_look_for_a_loop_that_never_ends(
+    tmp_path, monkeypatch, capsys
+):
+    """`while True: pass` as neuron (3.1), its time limit lowered to 0.5 s: `course-lib
+    check` and the grader's feedback.md say it did not finish and why that may be, not to
+    vectorise."""
+    from dataclasses import replace
+
+    from exercise_tools import solution_with
+
+    from course_lib.cli import main
+    from course_lib.instructor.grading.batch import grade
+
+    stem, limit = "03_forward_pass", 0.5
+    base = ASSIGNMENTS[stem]
+    exercises = tuple(
+        replace(ex, call_timeout=limit) if ex.grade_id == "neuron" else ex for ex in base.exercises
+    )
+    assignment = replace(base, exercises=exercises)
+    path = solution_with(
+        stem,
+        tmp_path / "loop.ipynb",
+        {"neuron_answer": ("return float(1.0 / (1.0 + np.exp(-z)))", "while True:\n        pass")},
+    )
+    monkeypatch.setattr(
+        "course_lib.exercises.assignments.assignment_of", lambda nb, where: assignment
+    )
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "❌ neuron: case" in out and NEVER_ENDS.format(limit) in out, out
+    assert "✅ layer_forward" in out and "vectorise" not in out
+
+    (graded,) = grade(assignment, [path], tmp_path / "out", progress=False, sandbox=False)
+    assert graded.scores["neuron"] == 0 and graded.total == base.max_score - 1
+    feedback = (tmp_path / "out" / "submissions" / "loop" / "feedback.md").read_text()
+    feedback = feedback.replace("\\`", "`")  # Markdown: its backticks are escaped
+    assert NEVER_ENDS.format(limit) in feedback and "vectorise" not in feedback
+
+
+def test_the_check_cell_stops_a_loop_that_never_ends(monkeypatch, capsys):
+    """In the learner's own kernel the check cell stops the call at the time limit (a
+    SIGALRM), so `while True` does not hang the notebook, and says why it may be."""
+    from dataclasses import replace
+
+    ex = replace(find_exercise("neuron")[1], call_timeout=0.3)
+    monkeypatch.setattr(CHECK, "_exercise", lambda gid: ex)
+
+    def neuron(x, w, b):
+        while True:
+            try:
+                pass
+            except Exception:  # a learner's catch-all does not swallow the stop
+                pass
+
+    check("neuron", neuron)
+    out = capsys.readouterr().out
+    assert "❌ neuron" in out and NEVER_ENDS.format(0.3) in out, out
+
+
+def test_a_timed_case_is_told_to_vectorise_only_when_its_budget_is_tight():
+    """A timed case stopped over its budget: brute force or a loop that never ends, unless
+    the budget is under 10 times what a loop over the batch's examples takes."""
+    from course_lib.exercises.engine import Outcome, Trial, verdict_of
+    from course_lib.exercises.spec import Ending
+
+    ex = find_exercise("backprop")[1]
+    case = ex.public[2]  # a batch of 6
+    stopped = Outcome(Ending.TIMEOUT, message="it did not finish within 3 s")
+    roomy = Trial("big", True, case.args, case.expected, budget=0.5, fast_seconds=0.001)
+    said = verdict_of(ex, roomy, stopped).message  # 0.5 s >= 10 x 6 x 1 ms
+    assert said.startswith("it " + NEVER_ENDS.format(3)) and "finite differences?" in said, said
+    tight = Trial("big", True, case.args, case.expected, budget=0.5, fast_seconds=0.01)
+    said = verdict_of(ex, tight, stopped).message  # 0.5 s < 10 x 6 x 10 ms
+    assert said.startswith("it did not finish within 3 s: vectorise over the batch"), said
+    untimed = Trial("small", False, case.args, case.expected)
+    assert verdict_of(ex, untimed, stopped).message == "it " + NEVER_ENDS.format(3)
 
 
 # ----- 6. exercises, not transcriptions -----

@@ -14,7 +14,8 @@ from exercise_tools import EXERCISES, SOLUTIONS, exercise_with_answers, solution
 
 from course_lib.cli import main
 from course_lib.exercises.assignments import ASSIGNMENTS
-from course_lib.instructor.roster import GradebookError, Student, read_overrides, read_roster
+from course_lib.instructor.lms.rosters import read_roster
+from course_lib.instructor.roster import GradebookError, Student, read_overrides
 
 STEM = "03_forward_pass"
 A = ASSIGNMENTS[STEM]
@@ -75,11 +76,18 @@ def test_roster_gradebook_lms_files_and_overrides_then_a_regrade(tmp_path, capsy
         str(tmp_path / "roster.csv"),
         str(subs),
     ]
-    assert main([*args, "--overrides", str(tmp_path / "overrides.csv")]) == 0
-    assert "gradebook for 7 students" in capsys.readouterr().out
+    # two files count for nobody: the command says so, and exits with 3
+    assert main([*args, "--overrides", str(tmp_path / "overrides.csv")]) == 3
+    said = capsys.readouterr()
+    assert "gradebook for the 7 students" in said.out
+    missing = "2 student(s) of the roster without a submission:\n  s005 Eva Peron\n  s007 Gus"
+    assert missing in said.out  # eva's only file is also dora's: it counts for neither
+    assert "2 graded file(s) count for no student" in said.err
+    assert "inbox/stranger.ipynb: matches no student" in said.err
 
     book = {r["student_id"] or r["submission"]: r for r in rows(out / "gradebook.csv")}
-    assert list(book) == ["s001", "s002", "s003", "s004", "s005", "s006", "s007", "stranger"]
+    ids = ["s001", "s002", "s003", "s004", "s005", "s006", "s007"]
+    assert list(book) == [*ids, "dora-and-eva", "stranger"]
     full = str(A.max_score)
     assert book["s001"]["total"] == full and book["s001"]["notes"] == ""
     assert book["s001"]["submission"] == f"jupyter-alice-REPO-exercises-{STEM}"
@@ -92,13 +100,22 @@ def test_roster_gradebook_lms_files_and_overrides_then_a_regrade(tmp_path, capsy
     assert book["s004"]["total"] == full  # the better of erin's two files counts
     assert f"also submitted {STEM}_erin-Copy1" in book["s004"]["notes"]
     assert book["s006"]["total"] == full  # matched by the roster's submission pattern
-    assert book["stranger"]["notes"] == "matches no student of the roster"
+    assert book["stranger"]["notes"].startswith("matches no student: no LMS id in its path")
+    assert book["dora-and-eva"]["notes"] == "matches several students (s003, s005)"
+    unmatched = rows(out / "unmatched.csv")
+    assert [(r["what"], r["student_id"] or r["submission"]) for r in unmatched] == [
+        ("no submission", "s005"),
+        ("no submission", "s007"),
+        ("counts for nobody", "dora-and-eva"),
+        ("counts for nobody", "stranger"),
+    ]
 
     canvas = (out / "canvas.csv").read_text().splitlines()
     assert canvas[0] == f"Student,ID,SIS User ID,SIS Login ID,Section,{A.title} ({STEM})"
     assert canvas[1] == f"Points Possible,,,,,{A.max_score}"
     assert canvas[2] == f"Alice Liddell,,s001,alice,A,{A.max_score}"
     assert len(canvas) == 2 + 7
+    assert canvas[-1] == "Gus Grissom,,s007,gus,C,"  # no submission: left as it is, not a 0
     moodle = rows(out / "moodle.csv")
     assert [r["ID number"] for r in moodle] == [
         "s001",
@@ -129,11 +146,50 @@ def test_roster_gradebook_lms_files_and_overrides_then_a_regrade(tmp_path, capsy
     alice = out / "submissions" / f"jupyter-alice-REPO-exercises-{STEM}" / "grading.json"
     before = alice.stat().st_mtime_ns
     (tmp_path / "overrides.csv").write_text("student,exercise,points,reason\n")
-    assert main([*args, "--overrides", str(tmp_path / "overrides.csv"), "--resume"]) == 0
+    assert main([*args, "--overrides", str(tmp_path / "overrides.csv"), "--resume"]) == 3
+    assert "graded 1 submission(s) and kept 6 graded by an earlier run" in capsys.readouterr().out
     assert alice.stat().st_mtime_ns == before
     feedback = (out / "submissions" / bob / "feedback.md").read_text()
     assert "set by your instructor" not in feedback and f"Score: **0 / {A.max_score}**" in feedback
     assert {r["student_id"]: r["total"] for r in rows(out / "gradebook.csv")}["s002"] == "0"
+
+
+def test_results_json_status_agrees_with_the_points_overrides_give(tmp_path):
+    """Gradescope colours a test by its status: an override to full points is "passed", to
+    0 of a passed function "failed", to partial points "failed" (Gradescope's own rule for
+    a score below max_score); results.json and the Gradescope autograder's split agree."""
+    from course_lib.exercises.engine import CaseResult, ExerciseResult, NotebookResult, Trial
+    from course_lib.exercises.spec import Status, Verdict
+    from course_lib.instructor.exports.results_json import results
+    from course_lib.instructor.gradescope import split_results
+    from course_lib.instructor.results import Graded
+    from course_lib.instructor.roster import Override
+
+    def judged(ex, passed: bool) -> ExerciseResult:
+        verdict = Verdict(Status.PASSED) if passed else Verdict(Status.FAILED, "wrong values")
+        return ExerciseResult(ex, [CaseResult(Trial("a case", False, (), None), verdict)])
+
+    first, second, third = A.exercises
+    assert (first.points, second.points, third.points) == (1, 2, 2)
+    graded = Graded(
+        "bob",
+        tmp_path / "bob.ipynb",
+        None,
+        A,
+        NotebookResult(A, [judged(first, False), judged(second, True), judged(third, True)]),
+        overrides=(
+            Override("bob", first.grade_id, 1, "fixed on time"),  # failed, now full points
+            Override("bob", second.grade_id, 0, "copied"),  # passed, now 0
+            Override("bob", third.grade_id, 1, "half of it copied"),  # passed, now partial
+        ),
+    )
+    tests = {t["name"]: t for t in results(graded)["tests"]}
+    expected = {first.grade_id: (1, "passed"), second.grade_id: (0, "failed")}
+    expected[third.grade_id] = (1, "failed")
+    assert {n: (t["score"], t["status"]) for n, t in tests.items()} == expected
+    split = {t["name"]: t for t in split_results(graded, "bob.ipynb", 1.0)["tests"]}
+    hidden = {n.removesuffix(": hidden cases"): t for n, t in split.items() if "hidden" in n}
+    assert {n: (t["score"], t["status"]) for n, t in hidden.items()} == expected
 
 
 @pytest.mark.parametrize(
@@ -165,7 +221,7 @@ def test_a_bad_roster_is_refused_before_grading(tmp_path, capsys):
     out = str(tmp_path / "out")
     nb = str(SOLUTIONS / f"{STEM}.ipynb")
     bad = [
-        ("id,name\n1,x\n", "needs the columns student_id; its header has id"),
+        ("login,name\n1,x\n", "is none of the formats known"),
         ("student_id\ns1\ns1\n", "line 3: student_id 's1' is already on line 2"),
         ("student_id,name\n,Ann\n", "line 2: expected a student_id"),
     ]
@@ -199,7 +255,7 @@ def test_a_file_named_after_a_classmate_stays_its_owners():
 
 def test_roster_file_from_a_spreadsheet_with_a_bom_and_extra_columns(tmp_path):
     (tmp_path / "r.csv").write_text("\ufeffStudent_ID,Name,Notes\ns1,Ann,x\n", encoding="utf-8")
-    assert read_roster(tmp_path / "r.csv") == [Student("s1", name="Ann")]
+    assert read_roster(tmp_path / "r.csv").students == [Student("s1", name="Ann")]
 
 
 def test_nothing_is_graded_when_the_solution_does_not_get_full_marks(tmp_path, capsys):

@@ -272,7 +272,8 @@ def test_feedback_says_why(graded, name, says):
 
 def test_submissions_cannot_write_into_the_output(graded):
     rows, _, out, subs = graded
-    assert sorted(p.name for p in out.iterdir()) == ["grades.csv", "submissions"]
+    names = ["grades.csv", "report.html", "report.md", "submissions", "unmatched.csv"]
+    assert sorted(p.name for p in out.iterdir()) == names
     assert sorted(p.name for p in (out / "submissions").iterdir()) == sorted(rows)
     assert "1000" not in (out / "grades.csv").read_text()
     assert not (subs / "grades.csv").exists()

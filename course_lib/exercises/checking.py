@@ -15,20 +15,61 @@ It never raises in a learner's notebook, so "Run all" always reaches the end; un
 autograder such as nbgrader's (:func:`.autograding.strict`) a failing check raises, so
 that the cell scores 0. Either way it is advice: ``course-lib grade`` checks everything
 again, in a sandbox.
+
+Under an autograder in the instructor's install, the check judges as ``course-lib grade``
+does (:func:`grader`): the public cases, then the hidden ones, with the course's reference
+in place of the earlier functions a function uses (so no "fix 4.2 first": 4.2's mistake
+costs 4.2 only), and the grader's time limits; it finds how by an entry point that only
+the instructor's edition declares, so a learner's check never loads any of it.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from .autograding import CheckFailed, strict
-from .engine import Outcome, call_here, error_text, public_trials, requirement_failed, run_cases
+from .engine import (
+    Outcome,
+    OutOfTime,
+    Trial,
+    call_here,
+    error_text,
+    public_trials,
+    requirement_failed,
+    run_cases,
+    stopped_after,
+)
 from .inputs import resolve
 from .report import report
 from .spec import Ending, Exercise, Status, describe, spec_failed
 
 HINT_AFTER = 3  # failures in a row of one exercise, after which the hint is shown anyway
 _failures: dict[str, int] = {}
+# entry points (pyproject.toml) of a module that judges a check as `course-lib grade` does
+GRADER_GROUP = "course_lib.checks"
+
+
+def grader() -> Any | None:
+    """Under an autograder (:func:`.autograding.strict`), the instructor's way of judging a
+    function as ``course-lib grade`` does: a module with ``trials(ex)`` (the exercise's
+    public and hidden trials) and ``call(ex, func, trial)`` (an Outcome), found by the
+    entry point group ``course_lib.checks``, which the learner edition does not declare.
+    None in a learner's notebook and in the learner edition."""
+    return _grader_module() if strict() else None
+
+
+@functools.cache
+def _grader_module() -> Any | None:
+    from importlib.metadata import entry_points
+
+    for point in sorted(entry_points(group=GRADER_GROUP), key=lambda p: p.name):
+        try:
+            return point.load()
+        except ImportError:  # declared by an install whose package is gone
+            continue
+    return None
 
 
 def _exercise(grade_id: str) -> Exercise:
@@ -46,12 +87,26 @@ def _passes(ex: Exercise, func: Any) -> bool:
 
 
 def _call(ex: Exercise, func: Any, args: tuple) -> Outcome:
-    """Call ``func`` here; a call over the exercise's time limit counts as a timeout."""
-    outcome = call_here(func, args, ex.forbidden)
+    """Call ``func`` here, stopped at the exercise's time limit where it can be (Unix, the
+    main thread: a loop that never ends does not hang the notebook); a call that returns
+    over the limit counts as a timeout too."""
+    try:
+        outcome = call_here(stopped_after(ex.call_timeout, func), args, ex.forbidden)
+    except OutOfTime:
+        over = f"it did not finish within {ex.call_timeout:g} s"
+        return Outcome(Ending.TIMEOUT, message=over)
     if outcome.kind is Ending.VALUE and outcome.seconds > ex.call_timeout:
         limit = f"it took {outcome.seconds:.2g} s, over the time limit of {ex.call_timeout:g} s"
         return Outcome(Ending.TIMEOUT, message=limit, seconds=outcome.seconds)
     return outcome
+
+
+def _caller(ex: Exercise, func: Any, judge: Any | None) -> Callable[[Trial], Outcome]:
+    """How a case calls ``func``, the learner's function of ``ex``: here, within the
+    exercise's time limit, or as the grader calls it (``judge``, from :func:`grader`)."""
+    if judge is None:
+        return lambda trial: _call(ex, func, trial.args)
+    return lambda trial: judge.call(ex, func, trial)
 
 
 def _earlier_failing(ex: Exercise, func: Any) -> Exercise | None:
@@ -65,9 +120,12 @@ def _earlier_failing(ex: Exercise, func: Any) -> Exercise | None:
     return None
 
 
-def _requirement_unmet(ex: Exercise, func: Any, results: list) -> tuple | None:
+def _requirement_unmet(
+    ex: Exercise, func: Any, results: list, judge: Any | None = None
+) -> tuple | None:
     """The first earlier exercise that ``ex`` requires whose function, in the learner's
-    notebook, fails its own public cases, and ``results`` failed by it (None: all pass)."""
+    notebook, fails its own public cases (called as ``judge`` calls, see :func:`_caller`),
+    and ``results`` failed by it (None: all pass)."""
     namespace = getattr(func, "__globals__", {})
     for name in ex.requires:
         earlier = _exercise(name)
@@ -75,8 +133,7 @@ def _requirement_unmet(ex: Exercise, func: Any, results: list) -> tuple | None:
         if not callable(mine):
             missing = f"there is no function `{earlier.function}` in your notebook"
             return earlier, requirement_failed(ex, results, earlier, [], missing)
-        call = lambda trial, e=earlier, f=mine: _call(e, f, trial.args)  # noqa: E731
-        found = run_cases(earlier, call, public_trials(earlier))
+        found = run_cases(earlier, _caller(earlier, mine, judge), public_trials(earlier))
         if not found[-1].verdict.passed:
             return earlier, requirement_failed(ex, results, earlier, found)
     return None
@@ -98,14 +155,16 @@ def check(grade_id: str, func: Any, hint: bool = False) -> None:
             lines = [f"❌ {grade_id}: `{ex.function}` should be a function, got {describe(func)}"]
             passed = False
         else:
-            results = run_cases(ex, lambda trial: _call(ex, func, trial.args), public_trials(ex))
+            judge = grader()  # None in a learner's notebook
+            trials = public_trials(ex) if judge is None else judge.trials(ex)
+            results = run_cases(ex, _caller(ex, func, judge), trials)
             done = results[-1].verdict.status is not Status.NOT_DONE
-            unmet = _requirement_unmet(ex, func, results) if done else None  # it fails too
+            unmet = _requirement_unmet(ex, func, results, judge) if done else None  # fails too
             blocker, results = unmet or (None, results)
             passed = results[-1].verdict.passed
             failures = 0 if passed else _failures.get(grade_id, 0) + 1
             _failures[grade_id] = failures
-            if done and not passed and blocker is None:
+            if done and not passed and blocker is None and judge is None:  # no stand-ins
                 blocker = _earlier_failing(ex, func)
             lines = report(ex, results, hint=hint or failures >= HINT_AFTER, blocked_by=blocker)
     except Exception as err:  # never let a check stop the notebook (but in strict mode)

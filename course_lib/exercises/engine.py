@@ -17,6 +17,8 @@ notebook are an :class:`ExerciseResult` per exercise in a :class:`NotebookResult
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -316,17 +318,20 @@ VECTORISE = (
     "vectorise over the batch (one matrix product per layer for the whole "
     "mini-batch, no Python loop over its examples)"
 )
+NEVER_ENDS = (
+    "look for a loop that never ends (a `while` whose condition never becomes false) or "
+    "for very large work"
+)
+RAN_LONG = "look for very large work, or a loop that runs far more often than it should"
+LOOP_MARGIN = 10.0  # a time limit this many times what a loop over the examples takes
 
 
 def verdict_of(ex: Exercise, trial: Trial, outcome: Outcome) -> Verdict:
     """The verdict on one call: how it ended, what it called, how long it took, what it gave."""
     if outcome.kind is Ending.NOT_DONE:
         return Verdict(Status.NOT_DONE, "not implemented yet", failure=Failure.NOT_DONE)
-    if outcome.kind is Ending.TIMEOUT and trial.budget is not None:
-        what = f"{outcome.message}, where {_too_slow(trial)}"
-        return Verdict(Status.ERROR, what, failure=Failure.TOO_SLOW)
-    if outcome.kind is Ending.TIMEOUT:  # over the exercise's time limit (or --call-timeout)
-        return Verdict(Status.ERROR, f"{outcome.message}: {VECTORISE}", failure=Failure.ERROR)
+    if outcome.kind is Ending.TIMEOUT:
+        return _overtime(ex, trial, outcome)
     if outcome.forbidden and outcome.kind is Ending.ERROR:  # it failed reaching for it
         called = ", ".join(outcome.forbidden)
         what = (
@@ -362,6 +367,26 @@ def verdict_of(ex: Exercise, trial: Trial, outcome: Outcome) -> Verdict:
     if verdict.passed and ex.custom is not None and verdict.what:
         verdict.what += f", in {outcome.seconds:.1f} s (time limit {ex.call_timeout:g} s)"
     return verdict
+
+
+def _overtime(ex: Exercise, trial: Trial, outcome: Outcome) -> Verdict:
+    """The verdict on a call over its time limit. Vectorising only speeds up a loop over
+    the examples of a case, which takes about the batch size times what the vectorised
+    reference takes (``fast_seconds``). An untimed case is small and its limit seconds:
+    no such loop comes within LOOP_MARGIN times of it, so the call never ended (a `while`
+    whose condition stays true) or did very large work. A timed case is stopped once over
+    its budget of CPU time (:meth:`.process.session.Session.call`): only where that budget
+    is under LOOP_MARGIN times such a loop can the loop be why (never with the course's
+    SPEED_FACTOR); else it is brute force or a loop that never ends."""
+    if trial.budget is None:  # outcome.seconds: it returned, late (the check cell times it)
+        advice = RAN_LONG if outcome.seconds else NEVER_ENDS
+        return Verdict(Status.ERROR, f"{outcome.message}: {advice}", failure=Failure.ERROR)
+    loop = (_batch(ex, resolve(trial.args)) or 1) * trial.fast_seconds
+    if trial.budget < LOOP_MARGIN * loop:
+        what = f"{outcome.message}: {VECTORISE}"
+    else:
+        what = f"{outcome.message}: {NEVER_ENDS}, where {_too_slow(trial)}"
+    return Verdict(Status.ERROR, what, failure=Failure.TOO_SLOW)
 
 
 def _too_slow(trial: Trial) -> str:
@@ -561,3 +586,37 @@ def unreadable(assignment: Assignment, reason: str) -> NotebookResult:
     result = NotebookResult(assignment, problem=reason)
     result.exercises = [ExerciseResult(ex, problem=reason) for ex in assignment.exercises]
     return result
+
+
+# ----- a call in this process, stopped at its time limit -----
+
+
+class OutOfTime(BaseException):
+    """Raised in the learner's call at its time limit: not an Exception, so that the
+    learner's ``except Exception`` does not swallow it (nor call_here count it as raised)."""
+
+
+def stopped_after(seconds: float, func: Callable) -> Callable:
+    """``func``, stopped by SIGALRM after ``seconds`` (where there is one: Unix, the main
+    thread; elsewhere the call runs on, and is judged by its time when it returns)."""
+    if (
+        not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        return func
+
+    def stop(signum: int, frame: Any) -> None:
+        raise OutOfTime()
+
+    def stopped(*args: Any) -> Any:
+        before = signal.signal(signal.SIGALRM, stop)
+        try:
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+            try:
+                return func(*args)
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+        finally:  # even when the signal came just as the call ended
+            signal.signal(signal.SIGALRM, before)
+
+    return stopped

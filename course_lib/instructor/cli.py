@@ -56,8 +56,15 @@ def add_commands(commands) -> None:
     )
     grade.add_argument(
         "--roster",
-        help="CSV of the class (student_id, and login, name, email, section...): adds "
-        "gradebook.csv, canvas.csv and moodle.csv, one row per student",
+        help="the class list: Canvas's gradebook export, Moodle's grading worksheet, "
+        "nbgrader's student CSV, or ours (student_id, login, name...): adds gradebook.csv "
+        "and the LMS's import (canvas.csv, moodle.csv), one row per student",
+    )
+    grade.add_argument(
+        "--lms-assignment",
+        metavar="COLUMN",
+        help="the Canvas export's column of this assignment ('Title (id)', or its id), when "
+        "its title does not name the assignment",
     )
     grade.add_argument(
         "--overrides",

@@ -338,7 +338,7 @@ def split_results(graded: Graded, source: str, seconds: float) -> dict:
     """The results of one graded notebook, each function split into a visible public
     entry and an after_published hidden entry (see the module docstring); ``source`` is
     the uploaded file's path, as the learner named it."""
-    from .exports.results_json import output
+    from .exports.results_json import output, status
 
     assignment, result = graded.assignment, graded.result
     assert result is not None, "graded here, never kept by --resume"
@@ -361,7 +361,7 @@ def split_results(graded: Graded, source: str, seconds: float) -> dict:
             "name": f"{gid}: hidden cases",
             "score": graded.scores[gid],
             "max_score": r.exercise.points,
-            "status": "passed" if r.passed else "failed",
+            "status": status(graded.scores[gid], r.exercise.points),  # as results_json
             "output": text if public_ok else "Not run: the public cases must pass first.",
             "output_format": "text",
             "visibility": "after_published",
@@ -414,13 +414,14 @@ def grade_submission(assignment: Assignment, root: Path) -> dict:
     problem = sandbox_problem()
     if problem is not None:
         return ungraded(NO_SANDBOX.format(problem), time.monotonic() - start)
+    from ..exercises.process.session import private_folder
     from .grading.batch import grade  # only now: it loads nbformat, which takes a second
 
-    with tempfile.TemporaryDirectory(prefix="course-lib-gradescope-") as tmp:
-        notebook = Path(tmp) / "upload" / f"{assignment.stem}.ipynb"
+    with private_folder("gradescope") as tmp:
+        notebook = tmp / "upload" / f"{assignment.stem}.ipynb"
         notebook.parent.mkdir()
         notebook.write_bytes(chosen.data)
-        out = Path(tmp) / "out"
+        out = tmp / "out"
         secret_file = root / "source" / SECRET_FILE
         secret = secret_file.read_text(encoding="utf-8").strip() if secret_file.is_file() else ""
         if not secret:

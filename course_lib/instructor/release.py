@@ -70,7 +70,8 @@ NEVER: tuple[str, ...] = (
 
 _SKIPPED_SUFFIXES = (".pyc", ".pyo")
 _DROPPED_TABLES = re.compile(
-    r'^(project\.optional-dependencies|project\.entry-points\."course_lib\.commands"|tool\.pytest'
+    r'^(project\.optional-dependencies|project\.entry-points\."course_lib\.(commands|checks)"'
+    r"|tool\.pytest"
     r"|tool\.ruff)(\.|$)"
 )
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
@@ -196,8 +197,9 @@ def course_map(readme: str) -> str:
 
 
 def learner_pyproject(text: str) -> str:
-    """pyproject.toml without the optional dependencies, the instructor's commands (an entry
-    point naming ``course_lib.instructor``) and the pytest and ruff tables.
+    """pyproject.toml without the optional dependencies, the instructor's entry points (its
+    commands and its judge of check cells, naming ``course_lib.instructor``) and the pytest
+    and ruff tables.
 
     Whole tables are dropped line by line, so comments and order stay as they were.
     ``[tool.setuptools.packages.find]`` needs no change: what the edition leaves out is
@@ -217,7 +219,8 @@ def learner_pyproject(text: str) -> str:
     before, after = tomllib.loads(text), tomllib.loads(result)
     expected = {k: v for k, v in before["project"].items() if k != "optional-dependencies"}
     points = expected.pop("entry-points", {})
-    points = {group: e for group, e in points.items() if group != "course_lib.commands"}
+    instructor = ("course_lib.commands", "course_lib.checks")  # groups naming its package
+    points = {group: e for group, e in points.items() if group not in instructor}
     if points:
         expected["entry-points"] = points
     tools = after.get("tool", {})

@@ -6,7 +6,8 @@ from these values in memory; none is read back from another.
 The instructor's overrides are applied here, once: :attr:`Graded.scores` are the points
 each exercise counts for (the cases', or the override's), and :meth:`Graded.override`
 gives an overridden exercise's points and reason. A submission kept by ``--resume`` is
-rebuilt from its grading.json as a :class:`Graded` too: its scores only.
+rebuilt from its grading.json as a :class:`Graded` too: its scores, and what the class
+report keeps of its result (its answer cells are read again from the collected copy).
 """
 
 from __future__ import annotations
@@ -14,11 +15,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..exercises.engine import ExerciseResult, NotebookResult
 from ..exercises.report import exercise_lines
 from ..exercises.spec import Assignment
-from .roster import Entry, Override
+from .roster import Entry, Override, Unmatched
+
+if TYPE_CHECKING:
+    from .lms.rosters import Roster
 
 
 def path_text(path: Path) -> str:
@@ -51,6 +56,10 @@ class Graded:
     unsafe: bool = False  # graded without the sandbox (--no-sandbox)
     secret_sha256: str = ""  # the sha256 of the secret the hidden cases were drawn from
     kept: dict[str, int] = field(default_factory=dict)  # --resume: grading.json's scores
+    kept_problem: str | None = None  # --resume: grading.json's reason it was not graded
+    kept_findings: dict = field(default_factory=dict)  # --resume: grading.json's findings
+    # the learner's answer cells as collected, by grade_id: the class report compares them
+    answers: dict[str, str] = field(default_factory=dict)
 
     @property
     def source(self) -> str:
@@ -61,6 +70,11 @@ class Graded:
     def reused(self) -> bool:
         """Kept by --resume: graded by an earlier run, whose files stay as they are."""
         return self.result is None
+
+    @property
+    def problem(self) -> str | None:
+        """Why the notebook could not be graded at all (None: it was)."""
+        return self.result.problem if self.result is not None else self.kept_problem
 
     def override(self, grade_id: str) -> Override | None:
         """The instructor's override of the exercise ``grade_id``, if any."""
@@ -106,4 +120,13 @@ class ClassResults:
     assignment: Assignment
     graded: list[Graded]
     book: list[Entry] = field(default_factory=list)  # with a roster: in its order
-    unmatched: list[str] = field(default_factory=list)  # submissions matching no student
+    unmatched: list[Unmatched] = field(default_factory=list)  # graded, counting for nobody
+    skipped: list[Unmatched] = field(default_factory=list)  # found, not graded (not the
+    # assignment's notebook: the rest of a home)
+    roster: Roster | None = None
+    lms_column: str | None = None  # Canvas: the export's column of the assignment
+
+    @property
+    def missing(self) -> list[Entry]:
+        """The roster's students without a submission that counts."""
+        return [e for e in self.book if e.graded is None and not e.by_hand]

@@ -277,7 +277,7 @@ def sandbox_problem(timeout: float = 60.0) -> str | None:
         sandbox = Sandbox.find()
     except SandboxUnavailable as err:
         return str(err)
-    import tempfile
+    from ..exercises.process.session import private_folder
 
     probe = (
         f"import numpy, course_lib.exercises.process.worker; "
@@ -290,10 +290,10 @@ def sandbox_problem(timeout: float = 60.0) -> str | None:
             f"import os; os.setgroups([]); os.setgid({UID_BASE}); os.setuid({UID_BASE})\n{probe}"
         )
     probe = f"import os\n{probe}"
-    with tempfile.TemporaryDirectory(prefix="course-lib-probe-") as tmp:
-        (Path(tmp) / NOTEBOOK).write_text("probe")
-        os.chmod(Path(tmp) / NOTEBOOK, 0o644)
-        argv, fds = sandbox.command(Path(tmp), [python_executable(), "-I", "-B", "-c", probe])
+    with private_folder("probe") as tmp:
+        (tmp / NOTEBOOK).write_text("probe")
+        os.chmod(tmp / NOTEBOOK, 0o644)
+        argv, fds = sandbox.command(tmp, [python_executable(), "-I", "-B", "-c", probe])
         try:
             done = subprocess.run(
                 argv,

@@ -70,10 +70,16 @@ def _too_large(size: int, max_bytes: int) -> str:
 
 def parse_notebook(raw: bytes) -> nbformat.NotebookNode:
     """The notebook in ``raw``, or NotebookError saying why it cannot be graded."""
+    if not raw.strip():
+        raise NotebookError(
+            "the file is empty (0 bytes, or blank): save the notebook and submit again"
+        )
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
-        raise NotebookError("the file is not a notebook (it is not valid JSON)") from None
+        raise NotebookError(
+            "the file is not a notebook (it is not valid JSON: cut short or not a notebook)"
+        ) from None
     if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data:
         raise NotebookError("the file is JSON but not a Jupyter notebook") from None
     major = data.get("nbformat")

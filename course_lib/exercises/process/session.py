@@ -15,12 +15,22 @@ in the instructor's bubblewrap sandbox). The learner's code only ever sends back
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+import shutil
+import stat
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # Windows: no locks, so no sweep (folders removed as they end only)
+    fcntl = None  # type: ignore[assignment]
 
 from .. import codec
 from ..engine import (
@@ -74,6 +84,128 @@ class _UidSlots:
 
 
 UID_SLOTS = _UidSlots()
+
+
+# ----- private folders, and what a killed run left of them -----
+
+# course-lib-KIND-PID-START-RANDOM: the kind of folder, the pid of the process that made it
+# and that process's start time (0 where unknown), which tells a pid used again apart
+_PRIVATE = re.compile(r"course-lib-([a-z]+)-([0-9]+)-([0-9]+)-[a-z0-9_]+")
+LOCK = ".lock"  # in each private folder: flock-ed by its process for as long as it lives
+_swept = False
+
+
+def _start_time(pid: int) -> int:
+    """When process ``pid`` started (clock ticks after boot, /proc/PID/stat's 22nd field);
+    0 where that is unknown (no /proc, or the process is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()
+        return int(fields[19])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _running(pid: int, start: int) -> bool:
+    """Whether the process that made a folder may still run: ``pid`` exists, and (where the
+    start times are known) it is the same process, not a later one given the same pid."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: it exists
+        pass
+    now = _start_time(pid)
+    return not (start and now) or now == start
+
+
+@contextlib.contextmanager
+def private_folder(kind: str) -> Iterator[Path]:
+    """A new folder in the temporary folder that only this user can read (0700: learners'
+    notebooks are copied there), removed when the block ends, however it ends (Ctrl-C
+    included). A run killed outright (SIGKILL, a power cut) cannot remove it: its folders
+    stay, private, and the next run of this user removes them (:func:`sweep`, the first
+    time a process makes one). They are named course-lib-KIND-PID-START-RANDOM (the process
+    that made them and when it started), and hold a lock file that their process keeps
+    locked (flock) as long as it lives, so that a running one is never taken for a dead
+    one's, whatever the pid says (another container, the same pid used again)."""
+    if not _swept:
+        sweep()
+    pid = os.getpid()
+    folder = Path(tempfile.mkdtemp(prefix=f"course-lib-{kind}-{pid}-{_start_time(pid)}-"))
+    lock = None
+    try:
+        if fcntl is not None:
+            lock = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a new file: nobody else holds it
+        yield folder
+    finally:
+        _remove(folder)
+        if lock is not None:
+            os.close(lock)  # only now: a sweep never sees the folder unlocked before it is gone
+
+
+def sweep(where: Path | None = None) -> list[Path]:
+    """Remove what killed runs of this user left in the temporary folder (``where``): each
+    real folder (not a link) named as :func:`private_folder` names them, owned by this user,
+    whose process is gone and whose lock file nobody holds (taken here while it is removed).
+    A folder without its lock file is left alone (it is being made, or not ours). Returns
+    the folders removed (none where there are no locks: Windows)."""
+    global _swept
+    _swept = True
+    root = Path(where or tempfile.gettempdir())
+    removed: list[Path] = []
+    if fcntl is None:
+        return removed
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return removed
+    for entry in entries:
+        found = _PRIVATE.fullmatch(entry.name)
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if found is None or not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+            continue
+        pid, start = int(found[2]), int(found[3])
+        if pid == os.getpid() or _running(pid, start):
+            continue
+        folder = Path(entry.path)
+        try:
+            lock = os.open(folder / LOCK, os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # held: its run is alive (in another pid namespace)
+            os.close(lock)
+            continue
+        try:
+            if _remove(folder):
+                removed.append(folder)
+        finally:
+            os.close(lock)
+    return removed
+
+
+def _remove(folder: Path) -> bool:
+    """Remove ``folder``, its lock file last: what cannot be removed keeps the folder, and
+    its lock file, for a later sweep. True when it is gone."""
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in list(entries):
+            if entry.name == LOCK:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+    with contextlib.suppress(OSError):
+        os.unlink(folder / LOCK)
+    with contextlib.suppress(OSError):
+        os.rmdir(folder)
+    return not os.path.lexists(folder)
 
 
 class Session:
@@ -298,8 +430,8 @@ def run_notebook(
     slot = UID_SLOTS.take()
     uid = sandbox.uid(slot) if sandbox is not None else None
     try:
-        with tempfile.TemporaryDirectory(prefix="course-lib-") as tmp:
-            scratch = Path(tmp) / "work"
+        with private_folder("run") as tmp:
+            scratch = tmp / "work"
             scratch.mkdir()
             copy = scratch / NOTEBOOK  # the learner's own copy (read-only in the sandbox)
             copy.write_bytes(data)
@@ -372,4 +504,4 @@ def _outcome(outcome: Outcome) -> Outcome:
     return outcome
 
 
-__all__ = ["Limits", "NotebookError", "NotebookResult", "run_notebook"]
+__all__ = ["Limits", "NotebookError", "NotebookResult", "private_folder", "run_notebook", "sweep"]

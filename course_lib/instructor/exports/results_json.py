@@ -9,6 +9,16 @@ from ..results import Graded
 from .text import UNSAFE, json_text, override_lines
 
 
+def status(points: int, max_score: int) -> str:
+    """A test's status from the points the learner gets, overrides applied: "passed" with
+    full points, else "failed" (partial points too). Gradescope colours a test by its
+    status and, where results.json gives none, marks it passed when its score reaches its
+    max_score and failed below that (its autograder specification, "Test case status"):
+    the same rule, so the colour never disagrees with the points (an override to full
+    points of a failed function is green, to 0 of a passed one red)."""
+    return "passed" if points >= max_score else "failed"
+
+
 def output(graded: Graded, r: ExerciseResult) -> str:
     """What a function's test says: the verdict, then the instructor's override, if any."""
     lines = graded.verdict(r)
@@ -25,7 +35,7 @@ def results(graded: Graded) -> dict:
             "name": r.exercise.grade_id,
             "score": graded.scores[r.exercise.grade_id],
             "max_score": r.exercise.points,
-            "status": "passed" if r.passed else "failed",
+            "status": status(graded.scores[r.exercise.grade_id], r.exercise.points),
             "output": output(graded, r),
             "output_format": "text",
             "visibility": "visible",

@@ -79,7 +79,10 @@ def json_text(data: dict) -> str:
 
 
 def cell(text: str) -> str:
-    """Text for a spreadsheet cell: never read as a formula (=, +, -, @ first)."""
+    """Text for a spreadsheet cell: never read as a formula (=, +, -, @ first), but a lone
+    "-" (Moodle's "never") or a number left as they are."""
+    if text == "-" or re.fullmatch(r"[-+]?\d+(\.\d+)?", text):
+        return text
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 

@@ -30,7 +30,7 @@ import threading
 import traceback
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ...exercises import codec
@@ -40,8 +40,11 @@ from ...exercises.process.notebook import NotebookError
 from ...exercises.process.session import Cancelled, run_notebook
 from ...exercises.spec import Assignment
 from ..exports import CLASS_FILES, RECORD, SUBMISSION_FILES, grading_json
-from ..results import ClassResults, Graded
-from ..roster import Override, Student, entries, owners
+from ..exports.report import answer_cells
+from ..lms.layouts import CANVAS, Claim, choose, claim
+from ..lms.rosters import Roster
+from ..results import ClassResults, Graded, path_text
+from ..roster import Override, Student, Unmatched, entries, owners
 from ..sandbox import Sandbox
 from .collect import Submission, collect, names_for
 from .records import reused, sha256, write_atomically
@@ -97,6 +100,7 @@ def grade_one(
         tuple(overrides),
         unsafe=batch.sandbox is None,
         secret_sha256=batch.secret_sha256,
+        answers=answer_cells(submission, assignment),
     )
     try:
         write_submission(batch.out / "submissions" / name, graded)
@@ -115,10 +119,10 @@ def write_submission(folder: Path, graded: Graded) -> None:
     write_atomically(folder / RECORD, grading_json.text(graded, files))
 
 
-def write_class(out: Path, run: ClassResults, roster: bool) -> None:
-    """Write the class's files into ``out`` (those of the roster only with one)."""
+def write_class(out: Path, run: ClassResults) -> None:
+    """Write the class's files into ``out`` (those of a roster only with one)."""
     for f in CLASS_FILES:
-        if roster or not f.roster:
+        if f.wanted(run):
             write_atomically(out / f.name, f.text(run))
 
 
@@ -140,6 +144,13 @@ def overrides_of(
 
 
 def grade(
+    assignment: Assignment, submissions: Sequence[Path] | Sequence[Submission], out: Path, **how
+) -> list[Graded]:
+    """:func:`grade_class`'s graded submissions (grades.csv's rows)."""
+    return grade_class(assignment, submissions, out, **how).graded
+
+
+def grade_class(
     assignment: Assignment,
     submissions: Sequence[Path] | Sequence[Submission],
     out: Path,
@@ -150,29 +161,35 @@ def grade(
     sandbox: bool = True,
     secret: str = "",
     stop: threading.Event | None = None,
-    roster: list[Student] | None = None,
+    roster: Roster | None = None,
     overrides: Sequence[Override] = (),
-) -> list[Graded]:
-    """Grade every submission into ``out``; return their results (grades.csv's rows).
+    lms_column: str | None = None,
+) -> ClassResults:
+    """Grade every submission into ``out``; return the run's results.
 
     ``submissions`` are collected ones (:func:`.collect.collect`), or paths (files or
     folders, as on the command line), collected here first (and their copies removed at
-    the end). ``secret`` draws the hidden cases' inputs (the same secret, the same cases).
-    ``stop``, once set (the command's Ctrl-C handler sets it), stops grading as
-    KeyboardInterrupt does. ``sandbox=False`` runs the learners' code without the sandbox
-    (unsafe: trusted code only). ``roster`` adds gradebook.csv, canvas.csv and moodle.csv;
-    ``overrides`` name students by student_id with a roster, else by submission name. Raises
-    SandboxUnavailable when a sandbox is asked for and cannot be made, and
-    KeyboardInterrupt after writing grades.csv for what was done, when interrupted."""
+    the end). Of a learner's many files in an LMS's layout (a home holding the learner
+    edition), only the assignment's notebook is graded (:func:`..lms.layouts.choose`).
+    ``secret`` draws the hidden cases' inputs (the same secret, the same cases). ``stop``,
+    once set (the command's Ctrl-C handler sets it), stops grading as KeyboardInterrupt
+    does. ``sandbox=False`` runs the learners' code without the sandbox (unsafe: trusted
+    code only). ``roster`` adds gradebook.csv and the LMS's file (``lms_column``: the
+    Canvas export's column of the assignment); ``overrides`` name students by student_id
+    with a roster, else by submission name. Raises SandboxUnavailable when a sandbox is
+    asked for and cannot be made, and KeyboardInterrupt after writing grades.csv for what
+    was done, when interrupted."""
     limits = limits or Limits()
     with contextlib.ExitStack() as collected:
         found = [s for s in submissions if isinstance(s, Submission)]
         if len(found) < len(submissions):  # paths: collected now
             paths = [os.fspath(p) for p in submissions if not isinstance(p, Submission)]
             found += collected.enter_context(collect(paths, limits.max_notebook_bytes))
+        claims, skipped = chosen(found, assignment.stem, roster)
+        batch = _Run(roster, overrides, claims, lms_column)
         return _grade(
             assignment,
-            found,
+            [s for s in found if s.path in claims],
             out,
             jobs,
             resume,
@@ -181,9 +198,37 @@ def grade(
             sandbox,
             secret,
             stop,
-            roster,
-            overrides,
+            batch,
+            skipped,
         )
+
+
+def chosen(
+    found: list[Submission], stem: str, roster: Roster | None
+) -> tuple[dict[Path, Claim | None], list[Unmatched]]:
+    """The submissions to grade, with what their LMS's layout claims of each, and those
+    found but not graded, with the reason: the other notebooks of a learner's files
+    (:func:`..lms.layouts.choose`), and the LMS's own test user (Canvas's student view)."""
+    logins = [s.login for s in roster or []]
+    claims = [claim(s.own, logins) for s in found]
+    keep, why = choose([(s.own, c) for s, c in zip(found, claims, strict=True)], stem)
+    for i in list(keep):
+        c = claims[i]
+        if roster is not None and c is not None and c.layout == CANVAS and c.key in roster.ignored:
+            keep.remove(i)
+            why[i] = roster.ignored[c.key]
+    skipped = [Unmatched("", path_text(found[i].path), w) for i, w in sorted(why.items())]
+    return {found[i].path: claims[i] for i in keep}, skipped
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What a run knows of the class: the roster, the overrides, each submission's claim."""
+
+    roster: Roster | None
+    overrides: Sequence[Override]
+    claims: dict[Path, Claim | None]
+    lms_column: str | None
 
 
 def _grade(
@@ -197,12 +242,13 @@ def _grade(
     sandbox: bool,
     secret: str,
     stop: threading.Event | None,
-    roster: list[Student] | None,
-    overrides: Sequence[Override],
-) -> list[Graded]:
-    """:func:`grade`, of submissions collected."""
+    run: _Run,
+    skipped: list[Unmatched],
+) -> ClassResults:
+    """:func:`grade_class`, of the submissions chosen."""
     from tqdm.auto import tqdm
 
+    roster, overrides = run.roster, run.overrides
     box = Sandbox.find() if sandbox else None
     batch = Batch(
         assignment,
@@ -215,7 +261,8 @@ def _grade(
     )
     paths = [s.path for s in submissions]
     names = names_for(paths)
-    matches = owners(roster, paths, {s.path: s.own for s in submissions}) if roster else {}
+    own = {s.path: s.own for s in submissions}
+    matches = owners(roster, paths, own, run.claims) if roster else {}
     mine = {p: overrides_of(p, names[p], matches, roster is not None, overrides) for p in paths}
     graded: dict[Path, Graded] = {}
     for s in submissions if resume else []:  # graded by an earlier run: kept as it is
@@ -223,8 +270,8 @@ def _grade(
         kept = reused(
             names[s.path], s.path, s.sha256, folder, assignment, batch.secret_sha256, mine[s.path]
         )
-        if kept is not None:
-            graded[s.path] = kept
+        if kept is not None:  # its answer cells for the class report: read again
+            graded[s.path] = replace(kept, answers=answer_cells(s, assignment))
     todo = [s for s in submissions if s.path not in graded]
     bar = tqdm(
         total=len(submissions),
@@ -252,15 +299,25 @@ def _grade(
         for future, path in pending.items():  # those that ended meanwhile count
             if future.done() and not future.cancelled() and future.exception() is None:
                 graded[path] = future.result()
-        write_class(out, ClassResults(assignment, list(graded.values())), roster=False)
+        write_class(out, ClassResults(assignment, list(graded.values())))
         raise
     finally:
         bar.close()
         pool.shutdown(wait=True)
-    book, unmatched = ([], []) if roster is None else entries(roster, matches, graded, overrides)
-    run = ClassResults(assignment, list(graded.values()), book, unmatched)
-    write_class(out, run, roster=roster is not None)
-    return run.graded
+    book, unmatched = [], []
+    if roster is not None:
+        book, unmatched = entries(roster, matches, graded, overrides, run.claims)
+    result = ClassResults(
+        assignment,
+        list(graded.values()),
+        book,
+        unmatched,
+        skipped,
+        roster,
+        run.lms_column,
+    )
+    write_class(out, result)
+    return result
 
 
 @contextlib.contextmanager

@@ -22,10 +22,8 @@ import contextlib
 import errno
 import hashlib
 import os
-import shutil
 import stat
 import sys
-import tempfile
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -33,6 +31,7 @@ from pathlib import Path
 
 from ...exercises.cli import UsageError
 from ...exercises.process.notebook import NotebookError, _check_kind, _too_large
+from ...exercises.process.session import private_folder
 
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _FOLDER = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | _CLOEXEC
@@ -69,10 +68,10 @@ def collect(paths: Sequence[str], max_bytes: int) -> Iterator[list[Submission]]:
     not a regular file of at most ``max_bytes`` gets a zero row with the reason) or a
     folder, whose *.ipynb entries are taken (checkpoints skipped, no symbolic link below it
     followed). Their bytes are copied into a private temporary folder, removed when the
-    ``with`` block ends, however it ends (Ctrl-C included). UsageError when a path does not
-    exist or nothing is found."""
-    folder = Path(tempfile.mkdtemp(prefix="course-lib-collected-"))  # 0700: the grader's
-    try:
+    ``with`` block ends, however it ends (Ctrl-C included); a run killed outright leaves it
+    private, and the next run removes it (:func:`...exercises.process.session.private_folder`).
+    UsageError when a path does not exist or nothing is found."""
+    with private_folder("collected") as folder:  # 0700: the grader's
         collector = _Collector(folder, max_bytes)
         for text in paths:
             collector.named(text)
@@ -80,8 +79,6 @@ def collect(paths: Sequence[str], max_bytes: int) -> Iterator[list[Submission]]:
             raise UsageError(f"no submissions found in {', '.join(paths)} (expected .ipynb files)")
         collector.report()
         yield list(collector.found.values())
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 class _Collector:

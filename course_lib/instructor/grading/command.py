@@ -14,9 +14,11 @@ from ...exercises.cli import UsageError
 from ...exercises.process.channel import Limits
 from ...exercises.spec import Assignment
 from ..exports.text import UNSAFE
-from ..roster import GradebookError, read_overrides, read_roster
+from ..lms.rosters import read_roster
+from ..results import ClassResults
+from ..roster import GradebookError, read_overrides
 from ..sandbox import SandboxUnavailable, sandbox_problem
-from .batch import grade, stopped_by_signals
+from .batch import grade_class, stopped_by_signals
 from .collect import collect, names_for
 from .validate import default_solutions, validate, validated
 
@@ -96,6 +98,9 @@ def _grade_command(args: argparse.Namespace, collected: contextlib.ExitStack) ->
                     f"cannot write to the output folder {out}: {err.strerror}"
                 ) from None
             roster = read_roster(Path(args.roster)) if args.roster else None
+            lms_column = roster.canvas_column(assignment, args.lms_assignment) if roster else None
+            if args.lms_assignment and (roster is None or roster.kind == "plain"):
+                lms_column = args.lms_assignment  # the column Canvas is to fill, as given
             overrides = []
             if args.overrides:
                 if roster is not None:
@@ -145,7 +150,7 @@ def _grade_command(args: argparse.Namespace, collected: contextlib.ExitStack) ->
         )
     try:
         with stopped_by_signals() as stop:  # Ctrl-C or `kill`: grading stops cleanly
-            graded = grade(
+            run = grade_class(
                 assignment,
                 submissions,
                 out,
@@ -158,6 +163,7 @@ def _grade_command(args: argparse.Namespace, collected: contextlib.ExitStack) ->
                 stop=stop,
                 roster=roster,
                 overrides=overrides,
+                lms_column=lms_column,
             )
     except UsageError as err:  # a broken case
         return _fail(f"nothing graded: {err}")
@@ -170,17 +176,66 @@ def _grade_command(args: argparse.Namespace, collected: contextlib.ExitStack) ->
             file=sys.stderr,
         )
         return 130
+    graded = run.graded
     full = sum(g.total == g.max_score for g in graded)
-    mean = sum(g.total for g in graded) / len(graded)
+    mean = sum(g.total for g in graded) / len(graded) if graded else 0.0
+    kept = sum(g.reused for g in graded)
+    done = f"graded {len(graded) - kept} submission(s)"
+    if kept:
+        done += f" and kept {kept} graded by an earlier run (--resume)"
     print(
-        f"graded {len(graded)} submission(s) of {assignment.stem}: mean {mean:.2f} / "
-        f"{assignment.max_score}, {full} with full marks; see {out / 'grades.csv'}"
+        f"{done} of {assignment.stem}: mean {mean:.2f} / {assignment.max_score}, {full} with "
+        f"full marks; see {out / 'grades.csv'}"
     )
-    if roster is not None:
-        print(
-            f"gradebook for {len(roster)} students: {out / 'gradebook.csv'} (Canvas: "
-            f"{out / 'canvas.csv'}, Moodle: {out / 'moodle.csv'})"
-        )
+    status = say_unmatched(run, out)
     if args.no_sandbox:
         print(f"course-lib grade: {UNSAFE}", file=sys.stderr)
+    return status
+
+
+UNMATCHED_STATUS = 3  # grading ran, but a graded file counts for no student of the roster
+SHOWN = 20  # names listed on the terminal per kind; unmatched.csv has them all
+
+
+def _listed(lines: list[str]) -> str:
+    more = [f"and {len(lines) - SHOWN} more (see unmatched.csv)"] if len(lines) > SHOWN else []
+    return "".join(f"\n  {line}" for line in [*lines[:SHOWN], *more])
+
+
+def say_unmatched(run: ClassResults, out: Path) -> int:
+    """Say what did not reach the gradebook (unmatched.csv lists it all); the exit status:
+    UNMATCHED_STATUS when a graded file counts for no student, else 0."""
+    if run.skipped:
+        print(
+            f"{len(run.skipped)} notebook(s) found but not graded (not the assignment's "
+            "notebook of a learner's files):"
+            + _listed([f"{u.source}: {u.reason}" for u in run.skipped])
+        )
+    roster = run.roster
+    if roster is None:
+        return 0
+    files = {"canvas.csv": "Canvas", "moodle.csv": "Moodle"}
+    lms = [f"{name} ({who})" for name, who in files.items() if (out / name).exists()]
+    matched = sum(e.graded is not None for e in run.book)
+    print(
+        f"gradebook for the {len(roster)} students of {roster.path} ({roster.kind}): "
+        f"{matched} with a submission; {out / 'gradebook.csv'}"
+        + (f", {', '.join(lms)}" if lms else "")
+        + (f"; Canvas's column filled: {run.lms_column}" if run.lms_column else "")
+    )
+    if roster.left_out:
+        print("not students, left out of the roster:" + _listed(roster.left_out))
+    if run.missing:
+        print(
+            f"{len(run.missing)} student(s) of the roster without a submission:"
+            + _listed([f"{e.student.student_id} {e.student.name}".strip() for e in run.missing])
+        )
+    if run.unmatched:
+        print(
+            f"course-lib grade: {len(run.unmatched)} graded file(s) count for no student "
+            f"(rows at the end of gradebook.csv; exit status {UNMATCHED_STATUS}):"
+            + _listed([f"{u.source}: {u.reason}" for u in run.unmatched]),
+            file=sys.stderr,
+        )
+        return UNMATCHED_STATUS
     return 0

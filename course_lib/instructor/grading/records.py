@@ -15,6 +15,7 @@ from pathlib import Path
 from ...exercises.spec import Assignment
 from ..exports import RECORD, SUBMISSION_FILES
 from ..exports.grading_json import override_record
+from ..exports.report.findings import from_record
 from ..results import Graded, path_text
 from ..roster import Override
 
@@ -78,6 +79,7 @@ def reused(
             return None
         if set(record["files"]) != {f.name for f in SUBMISSION_FILES}:
             return None
+        from_record(record["findings"], assignment)  # the class report's: findings of these
         for file, digest in record["files"].items():  # as written, not changed since
             if sha256((folder / file).read_bytes()) != digest:
                 return None
@@ -92,4 +94,6 @@ def reused(
         tuple(overrides),
         secret_sha256=secret_sha256,
         kept=dict(scores),
+        kept_problem=record.get("problem") if isinstance(record.get("problem"), str) else None,
+        kept_findings=record["findings"],
     )
