@@ -21,8 +21,8 @@ TEXT_SUFFIXES = {".html", ".js", ".css", ".txt", ".json", ".ipynb", ".md", ".rst
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, build_site):
-    return build_site(tmp_path_factory.mktemp("site"))
+def built(built_site):
+    return built_site
 
 
 def notebook_pages() -> list[str]:

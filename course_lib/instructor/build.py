@@ -23,8 +23,6 @@ import json
 import re
 from pathlib import Path
 
-import nbformat
-
 from ..exercises.cli import UsageError
 from ..exercises.spec import CATALOG, PUBLIC
 
@@ -74,6 +72,8 @@ def solution_lines(source: str) -> list[str]:
 def exercise_notebook(solution_path: Path) -> tuple[str, dict]:
     """The text of the exercise notebook generated from one solution notebook, and the
     notebook's catalog entry (title, graded functions and points)."""
+    import nbformat  # here: the grader imports this module (find_root), and not nbformat
+
     nb = nbformat.read(solution_path, as_version=4)
     entry = catalog_entry(nb, solution_path.stem)
     for i, cell in enumerate(nb.cells):
@@ -203,6 +203,8 @@ def find_root() -> Path:
 
 
 def build_command(args) -> int:
+    import nbformat
+
     root = find_root()
     solutions = Path(args.solutions) if args.solutions else root / "solutions"
     exercises = Path(args.exercises) if args.exercises else root / "exercises"

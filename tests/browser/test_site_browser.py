@@ -73,12 +73,10 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def site(
-    tmp_path_factory: pytest.TempPathFactory, browser, build_site
-) -> Iterator[tuple[str, Path]]:
+def site(browser, built_site) -> Iterator[tuple[str, Path]]:
     """The site built into a temporary folder and served on a free loopback port: (url, html
     folder). Depends on ``browser`` so that it skips before building when there is none."""
-    result = build_site(tmp_path_factory.mktemp("site"))
+    result = built_site
     handler = functools.partial(QuietHandler, directory=str(result.html))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -153,18 +151,41 @@ def open_page(page, url: str) -> None:
     page.wait_for_function(MATH_READY, timeout=LOAD_TIMEOUT)
 
 
-def test_every_page_loads_offline_with_images_and_typeset_math(page, site):
+@pytest.fixture(scope="module")
+def crawl(page, site) -> dict[str, dict]:
+    """Every page opened once: what went wrong while it loaded, its images, its math, and
+    where its "next" link and (on the home page) the sidebar's links lead, by page name."""
     url, html = site
-    report = []
+    seen = {}
     for name in pages(html):
         open_page(page, f"{url}/{name}")
-        images = page.evaluate(IMAGES)
+        following = page.locator("a.right-next")
+        after = following.first.evaluate("a => a.href") if following.count() else None
+        seen[name] = {
+            "problems": {
+                "console errors": list(page.problems.console),
+                "failed requests": list(page.problems.failed),
+                "requests to another origin": list(page.problems.blocked),
+            },
+            "images": page.evaluate(IMAGES),
+            "math": page.evaluate(MATH_PROBLEMS),
+            "typeset": page.locator("article mjx-container").count(),
+            "next": after.removeprefix(url + "/") if after else None,
+            "sidebar": page.eval_on_selector_all(
+                "nav.bd-links a.reference.internal", "links => links.map(a => a.href)"
+            ),
+        }
+    return seen
+
+
+def test_every_page_loads_offline_with_images_and_typeset_math(crawl, site):
+    _, html = site
+    report = []
+    for name, seen in crawl.items():
+        images, math = seen["images"], seen["math"]
         broken = [image["src"] for image in images if image["width"] == 0]
-        math = page.evaluate(MATH_PROBLEMS)
         found = {
-            "console errors": page.problems.console,
-            "failed requests": page.problems.failed,
-            "requests to another origin": page.problems.blocked,
+            **seen["problems"],
             "images not decoded": broken,
             "math not typeset": math["untyped"],
             "raw TeX in the text": math["raw"],
@@ -175,28 +196,21 @@ def test_every_page_loads_offline_with_images_and_typeset_math(page, site):
             notebook = (ROOT / name).with_suffix(".ipynb").read_text(encoding="utf-8")
             assert len(images) >= source.count("<img "), name
             assert ("image/png" in notebook) <= (source.count("<img ") > 0), name
-            assert page.locator("article mjx-container").count() > 0, name
+            assert seen["typeset"] > 0, name
     assert report == [], "\n".join(report)
 
 
-def test_next_links_walk_the_notebooks_in_course_order(page, site):
+def test_next_links_walk_the_notebooks_in_course_order(crawl, site):
+    """From the home page, the "next" links (as each page shows them: the crawl opened
+    every page) visit the notebooks in course order, as the sidebar lists them."""
     url, _ = site
-    open_page(page, f"{url}/index.html")
-    sidebar = page.eval_on_selector_all(
-        "nav.bd-links a.reference.internal", "links => links.map(a => a.href)"
-    )
-    visited = []
-    while len(visited) < 50:
-        following = page.locator("a.right-next")
-        if following.count() == 0:
-            break
-        here = following.first.get_attribute("href")
-        target = page.url.rsplit("/", 1)[0] + "/" + here if "://" not in here else here
-        page.goto(target, wait_until="domcontentloaded")
-        visited.append(page.url.removeprefix(url + "/"))
+    visited, here = [], "index.html"
+    while len(visited) < 50 and crawl[here]["next"] is not None:
+        here = crawl[here]["next"].split("#")[0]
+        visited.append(here)
     walked = [name for name in visited if name in notebook_order()]
     assert walked == notebook_order()
-    listed = [link.removeprefix(url + "/") for link in sidebar]
+    listed = [link.removeprefix(url + "/") for link in crawl["index.html"]["sidebar"]]
     assert [name for name in listed if name in notebook_order()] == notebook_order()
 
 
