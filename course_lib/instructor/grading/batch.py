@@ -10,8 +10,10 @@ enough here. The layout of ``--out``::
     submissions/<name>/feedback.md  for the learner
     submissions/<name>/results.json Gradescope's format
     submissions/<name>/grading.json what was graded (path, sha256) and the scores
-    gradebook.csv, canvas.csv,      with --roster: one row per student (:mod:`..roster`)
-    moodle.csv
+    unmatched.csv                   what did not reach the gradebook, and why
+    report.html, report.md          the class report (:mod:`..exports.report`)
+    gradebook.csv, canvas.csv,      with --roster: one row per student (:mod:`..roster`),
+    moodle.csv                      and the LMS's file where the roster can give it
 
 Every submission is read once, when it is collected (:func:`.collect.collect`): what is
 graded, hashed into grading.json and compared by ``--resume`` are those bytes, never the
