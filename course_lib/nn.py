@@ -18,6 +18,7 @@ of the examples' costs C^n; their ``backward()`` starts the backward pass with d
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 
 import numpy as np
@@ -76,7 +77,9 @@ class Linear(Layer):
     """``z = a @ W + b``, with W: (n_in, n_out) and b: (n_out,).
 
     Weights start as N(0, scale^2) with ``scale = sqrt(2 / n_in)`` ("he", suits ReLU)
-    or ``sqrt(1 / n_in)`` ("xavier", suits sigmoid and tanh); b starts at 0.
+    or ``sqrt(1 / n_in)`` ("lecun", suits sigmoid and tanh); b starts at 0. ("xavier" is a
+    deprecated alias of "lecun": Glorot and Bengio's scale is ``sqrt(2 / (n_in + n_out))``,
+    which is not what this gives.)
     After ``backward``, ``dW`` (n_in, n_out) and ``db`` (n_out,) hold dC/dW and dC/db.
     """
 
@@ -92,8 +95,16 @@ class Linear(Layer):
             raise ValueError(
                 f"Linear expects positive integer sizes, got n_in={n_in}, n_out={n_out}"
             )
-        if init not in ("he", "xavier"):
-            raise ValueError(f"Linear init expects 'he' or 'xavier', got {init!r}")
+        if init == "xavier":
+            warnings.warn(
+                'Linear(init="xavier") is deprecated: its scale sqrt(1 / n_in) is LeCun\'s, '
+                'so the name is init="lecun"',
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            init = "lecun"
+        if init not in ("he", "lecun"):
+            raise ValueError(f"Linear init expects 'he' or 'lecun', got {init!r}")
         rng = np.random.default_rng(rng)
         scale = np.sqrt((2.0 if init == "he" else 1.0) / n_in)
         self.n_in, self.n_out = int(n_in), int(n_out)
@@ -321,7 +332,7 @@ def mlp(
     if len(sizes) < 2:
         raise ValueError(f"mlp expects at least an input and an output size, got {sizes}")
     rng = np.random.default_rng(rng)
-    init = "he" if activation is ReLU else "xavier"
+    init = "he" if activation is ReLU else "lecun"
     layers: list[Layer] = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
         layers.append(Linear(n_in, n_out, rng=rng, init=init, dtype=dtype))

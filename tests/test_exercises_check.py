@@ -27,6 +27,7 @@ def fresh_failure_counts(monkeypatch):
     import sys
 
     monkeypatch.setattr(sys.modules["course_lib.exercises.checking"], "_failures", {})
+    monkeypatch.setattr(sys.modules["course_lib.exercises.checking"], "_hints", {})
 
 
 @pytest.fixture

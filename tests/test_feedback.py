@@ -3,10 +3,12 @@
 - every known-wrong implementation of the catalogue (solutions/mistakes.py) fails a public
   case of the notebook's check, with the remark of its name, and without the hint;
 - hints are staged: not on the first failure, on request (hint=True) or after HINT_AFTER
-  failures in a row;
-- every array of a multi-array result is reported, from the output layer back; a factor N,
-  a flipped sign, columns that do not sum to 1 are named; large arrays show where they
-  are wrong; check.inputs gives the public inputs;
+  failures in a row; they are a ladder, one rung at a time (the idea in words, then the
+  formula in the lecture's notation), and no rung is code;
+- every array of a multi-array result is reported, from the output layer back (a list of
+  per-layer gradients too); items are named in words; a factor N, a flipped sign, columns
+  that do not sum to 1 are named, a constant factor only on the evidence of several
+  entries; large arrays show where they are wrong; check.inputs gives the public inputs;
 - no double jeopardy in the check cell: a later exercise whose earlier one fails says
   "fix 4.2 first";
 - the check cell keeps to the exercise's time limit; a call over it is told to look for a
@@ -19,6 +21,7 @@
 
 from __future__ import annotations
 
+import ast
 import functools
 import io
 import keyword
@@ -37,6 +40,9 @@ from exercise_tools import ROOT, SOLUTIONS, STEMS, answers, grade_id
 from course_lib.exercises import check
 from course_lib.exercises.assignments import ASSIGNMENTS, find_exercise
 from course_lib.exercises.assignments.digit_classification import CLASSIFIER_REMARKS
+from course_lib.exercises.engine import compare
+from course_lib.exercises.report import sentence
+from course_lib.exercises.spec import Source
 from course_lib.instructor.key import ANSWERS
 
 CATALOGUE: dict[str, dict[str, str]] = runpy.run_path(str(SOLUTIONS / "mistakes.py"))["CATALOGUE"]
@@ -46,8 +52,10 @@ ENTRIES = [(gid, name) for gid, entries in CATALOGUE.items() for name in entries
 
 @pytest.fixture(autouse=True)
 def fresh_counts(monkeypatch):
-    """Each test starts with no failures counted (the hint comes after HINT_AFTER)."""
+    """Each test starts with no failures counted (the hint comes after HINT_AFTER) and no
+    hint given."""
     monkeypatch.setattr(CHECK, "_failures", {})
+    monkeypatch.setattr(CHECK, "_hints", {})
 
 
 def namespace(stem: str) -> dict:
@@ -101,7 +109,7 @@ def test_every_known_mistake_fails_a_public_case_with_its_remark(gid, name, caps
     out = checked(gid, ns[gid], capsys)
     assert out.startswith(f"❌ {gid}: case"), out  # a public case, blamed on this exercise
     assert remark(gid, name) in out, out
-    assert f"hint: {ex.hint}" not in out  # the first failure never gives the formula
+    assert not any(h in out for h in ex.hints)  # the first failure never gives a hint
     assert f"check({gid!r}, {gid}, hint=True)" in out
 
 
@@ -109,16 +117,70 @@ def test_every_known_mistake_fails_a_public_case_with_its_remark(gid, name, caps
 
 
 def test_the_hint_comes_on_request_or_after_repeated_failures(capsys):
-    ex = find_exercise("sigmoid_backward")[1]
+    first, second = find_exercise("sigmoid_backward")[1].hints
     wrong = lambda a, dC_da: dC_da  # noqa: E731
     for _ in range(CHECK.HINT_AFTER - 1):
         out = checked("sigmoid_backward", wrong, capsys)
-        assert "amplifier sigma'(z)" in out and ex.hint not in out and "a * (1 - a)" not in out
-    assert ex.hint in checked("sigmoid_backward", wrong, capsys)  # the third failure in a row
+        assert "amplifier sigma'(z)" in out and first not in out and "a * (1 - a)" not in out
+    assert first in checked("sigmoid_backward", wrong, capsys)  # the third failure in a row
     CHECK._failures.clear()
-    assert ex.hint in checked("sigmoid_backward", wrong, capsys, hint=True)
+    CHECK._hints.clear()
+    assert first in checked("sigmoid_backward", wrong, capsys, hint=True)
     checked("sigmoid_backward", lambda a, d: a * (1.0 - a) * d, capsys)  # a pass resets it
-    assert ex.hint not in checked("sigmoid_backward", wrong, capsys)
+    out = checked("sigmoid_backward", wrong, capsys)
+    assert first not in out and second not in out
+
+
+def test_hints_come_one_rung_at_a_time(capsys):
+    """The first hint says which idea applies; asked again, the next gives the formula."""
+    first, second = find_exercise("sigmoid_backward")[1].hints
+    wrong = lambda a, dC_da: dC_da  # noqa: E731
+    out = checked("sigmoid_backward", wrong, capsys, hint=True)
+    assert f"hint 1 of 2: {first}" in out and second not in out, out
+    assert "check('sigmoid_backward', sigmoid_backward, hint=True) again gives hint 2" in out
+    out = checked("sigmoid_backward", wrong, capsys, hint=True)
+    assert f"hint 2 of 2: {second}" in out and first not in out, out
+    assert "again gives" not in out
+    assert f"hint 2 of 2: {second}" in checked("sigmoid_backward", wrong, capsys, hint=True)
+    CHECK._failures.clear()
+    CHECK._hints.clear()
+    outs = [checked("sigmoid_backward", wrong, capsys) for _ in range(CHECK.HINT_AFTER + 1)]
+    assert "hint 1 of 2" in outs[-2] and "hint 2 of 2" in outs[-1]  # repeated failures too
+
+
+EXERCISES = [ex for a in ASSIGNMENTS.values() for ex in a.exercises]
+
+
+def code_in(text: str) -> list[str]:
+    """The pieces of a hint (the whole, a sentence, a clause) that Python accepts as a
+    statement that does something: an assignment, a loop, a return, a definition."""
+    pieces = [text, *re.split(r"\.\s|\n", text), *re.split(r"[;:]\s|\.\s|,\s|\n", text)]
+    doing = (ast.Assign, ast.AugAssign, ast.For, ast.While, ast.Return, ast.FunctionDef)
+    found = []
+    for piece in pieces:
+        try:
+            tree = ast.parse(piece.strip().rstrip("."))
+        except SyntaxError:
+            continue
+        if any(isinstance(node, doing) for node in ast.walk(tree)):
+            found.append(piece)
+    return found
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=[ex.grade_id for ex in EXERCISES])
+def test_every_exercise_has_a_ladder_of_hints_and_none_is_code(ex):
+    assert len(ex.hints) >= 2, ex.grade_id
+    assert len(set(ex.hints)) == len(ex.hints), ex.grade_id
+    for hint in ex.hints:
+        assert "\n" not in hint and "```" not in hint, hint  # no code block
+        assert not re.search(r"\breturn\b|\bdef |\bwhile\b|\bfor \w+ in\b", hint), hint
+        assert code_in(hint) == [], (ex.grade_id, code_in(hint))
+
+
+def test_the_code_check_of_hints_finds_code():
+    assert code_in("dW = a.T @ dz") and code_in("for l in range(3): pass")
+    assert code_in("First, theta -= eta * grad.") and code_in("x = 1; return x")
+    assert not code_in("∂L/∂W_[l] = a_[l−1]ᵀ · ∂L/∂z_[l], summed over the batch.")
 
 
 def test_no_remark_gives_away_a_formula():
@@ -158,6 +220,72 @@ def test_a_factor_n_and_a_flipped_sign_are_named(capsys):
 
     out = checked("cross_entropy_grad", uphill, capsys)
     assert "opposite sign everywhere" in out and "relative error: 1.00e+00" in out
+
+
+def test_a_constant_factor_needs_several_entries(capsys):
+    """sigma' worked out from a, a (1 - a), where a is the input, not sigma(a): a wrong number
+    is always some multiple of the right one, which says nothing."""
+
+    def from_the_input(op, a, b):
+        ns = namespace("02_chain_rule")
+        return (a * (1.0 - a),) if op == "sigmoid" else ns["local_derivatives"](op, a, b)
+
+    out = checked("local_derivatives", from_the_input, capsys)
+    assert (
+        "case 'sigmoid(a)' did not pass" in out and "The only item of your result is wrong" in out
+    )
+    assert "constant factor" not in out and "times the right answer" not in out, out
+    scalar = compare(0.25, 0.235, 1e-6, 1e-9)
+    one = compare(np.array([0.25]), np.array([0.5]), 1e-6, 1e-9)
+    assert not [r for v in (scalar, one) for r in v.remarks if r.source is Source.SCALE]
+    two = compare(np.array([1.0, 2.0, 3.0]), np.array([2.5, 5.0, 7.5]), 1e-6, 1e-9)
+    assert [r.text for r in two.remarks] == [
+        "It is 2.5 times the right answer: a constant factor is off."
+    ]
+    same_entries = compare(np.array([1.0, 1.0, 1.0]), np.array([2.5, 2.5, 2.5]), 1e-6, 1e-9)
+    assert not [r for r in same_entries.remarks if r.source is Source.SCALE]
+
+
+def test_the_items_of_a_result_are_named_in_words(capsys):
+    verdict = compare((1.0, 2.0), (1.0, 3.0), 1e-6, 1e-9, names=("dC_da", "dC_dW"))
+    assert sentence(verdict) == "The second item of your result (dC_dW) is wrong"
+    verdict = compare((1.0, 2.0, 3.0), (1.0, 2.0, 4.0), 1e-6, 1e-9)
+    assert sentence(verdict) == "The third item of your result is wrong"
+    ns = namespace("02_chain_rule")
+
+    def own_input(op, a, b):
+        return (b, b) if op == "*" else ns["local_derivatives"](op, a, b)
+
+    out = checked("local_derivatives", own_input, capsys)
+    assert "✓ the first item\n" in out and "✗ the second item: is wrong" in out, out
+    assert "expected (the second item): 2\n" in out and "item 0" not in out, out
+    assert "item 1" not in out
+
+
+def test_a_deep_backward_pass_is_reported_from_the_output_layer(capsys):
+    """With the output layer's dW and layer 1's dW wrong, the output layer comes first."""
+    ns = namespace("04_backward_pass")
+    right = ns["backprop_deep"]
+
+    def two_wrong(x, t, weights, biases):
+        dWs, dbs = right(x, t, weights, biases)
+        dWs[-1], dWs[0] = 2.0 * dWs[-1], 3.0 * dWs[0]
+        return dWs, dbs
+
+    out = checked("backprop_deep", two_wrong, capsys)
+    assert "what you returned, from the output layer back (start at the first ✗):" in out, out
+    assert "✗ dWs[2] (layer 3 of 3, the output layer): has wrong values" in out, out
+    assert "expected dWs[2] (layer 3 of 3, the output layer): array" in out, out
+    assert "dWs[0]" not in out and "item 0" not in out, out
+    assert "✗ dW_[3] ✓ db_[3]; ✓ dW_[2] ✓ db_[2]; ✗ dW_[1] ✓ db_[1]" in out, out
+
+    def inner_wrong(x, t, weights, biases):
+        dWs, dbs = right(x, t, weights, biases)
+        dbs[1] = dbs[1] + 1.0
+        return dWs, dbs
+
+    out = checked("backprop_deep", inner_wrong, capsys)
+    assert "✗ dbs[1] (layer 2 of 3): has wrong values" in out, out
 
 
 def test_columns_that_do_not_sum_to_one_are_named(capsys):

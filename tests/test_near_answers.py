@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #   DEDENTs (32 shapes with them, 29 without).
 # - Five answers are shorter than K shapes and cannot be found this way (gradient_descent_step,
 #   `return theta - eta * grad`, has 6; sigmoid_backward, momentum_step, TinyMLP.zero_grad,
-#   layer_forward): one line each, which the hints spell out anyway.
+#   layer_forward): one line each, whose formula the hints state anyway.
 K = 24
 
 TAUGHT: tuple[str, ...] = (

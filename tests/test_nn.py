@@ -188,10 +188,24 @@ def test_bad_labels_are_named():
 def test_bad_constructor_arguments():
     with pytest.raises(ValueError, match="positive integer sizes"):
         Linear(0, 3)
-    with pytest.raises(ValueError, match="'he' or 'xavier'"):
+    with pytest.raises(ValueError, match="'he' or 'lecun'"):
         Linear(2, 3, init="glorot")
     with pytest.raises(TypeError, match="at position 1"):
         Sequential(Linear(2, 3), "relu")
+
+
+def test_lecun_init_and_its_deprecated_alias_xavier():
+    """init="lecun" draws N(0, 1/n_in); "xavier" (the old, wrong name) warns and does the same."""
+    n_in, n_out = 400, 300
+    lecun = Linear(n_in, n_out, rng=0, init="lecun", dtype=np.float64)
+    assert np.isclose(lecun.W.var(), 1 / n_in, rtol=0.05)
+    with pytest.warns(DeprecationWarning, match='init="lecun"'):
+        xavier = Linear(n_in, n_out, rng=0, init="xavier", dtype=np.float64)
+    np.testing.assert_array_equal(xavier.W, lecun.W)
+    he = Linear(n_in, n_out, rng=0, init="he", dtype=np.float64)
+    assert np.isclose(he.W.var(), 2 / n_in, rtol=0.05)
+    sigmoid_net = mlp([n_in, n_out, 10], activation=Sigmoid, rng=0, dtype=np.float64)
+    assert np.isclose(sigmoid_net[0].W.var(), 1 / n_in, rtol=0.05)  # mlp: lecun, without a warning
 
 
 # ----- Dropout and Ensemble -----

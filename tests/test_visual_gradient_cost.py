@@ -59,3 +59,21 @@ def test_the_plot_says_which_points_are_extrapolated(costs):
 def test_bad_arguments_are_named(bad):
     with pytest.raises(ValueError, match="expects positive"):
         measure_gradient_cost([[2, 2, 2]], **bad)
+
+
+def test_timings_run_with_one_blas_thread(monkeypatch):
+    """Several BLAS threads on a busy machine make ratios absurd (backward "0.0x" a forward)."""
+    from threadpoolctl import threadpool_info
+
+    from course_lib.visual import gradient_cost
+
+    seen = []
+    real = gradient_cost._measure
+
+    def spy(*args):
+        seen.extend(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas")
+        return real(*args)
+
+    monkeypatch.setattr(gradient_cost, "_measure", spy)
+    measure_gradient_cost([[2, 2, 2]], batch_size=2, n_sampled=2, repeats=1)
+    assert seen and set(seen) == {1}

@@ -1,15 +1,15 @@
 """``check(grade_id, func)``: the check cell under each exercise of a notebook.
 
-It runs the learner's function right there, in the learner's kernel, on the public
-cases (:mod:`.engine`), watching that it does not call what the exercise puts off limits
-and that it keeps to the exercise's time limit, and prints a short verdict
-(:mod:`.report`): what is wrong and where. The hint, which says how to write the code,
-comes on request (``check(grade_id, func, hint=True)``) or after ``HINT_AFTER`` failures
-in a row. When the function fails and an earlier exercise it may call (``uses``) fails
-its own check, the verdict says to fix that one first; an earlier exercise that it
-``requires`` and that fails its own check fails it, however it does on its own cases
-(5.5's network is not graded when 5.4's backward pass is wrong). ``check.inputs(grade_id)`` gives
-the public cases' arguments, to try the function on them by hand.
+It runs the learner's function right there, in the learner's kernel, on the public cases
+(:mod:`.engine`), watching that it does not call what the exercise puts off limits and that
+it keeps to the exercise's time limit, and prints a short verdict (:mod:`.report`): what is
+wrong and where. The hints are a ladder (first the idea, then the formula), shown one rung
+at a time: on request (``check(grade_id, func, hint=True)``) and at each failure from the
+``HINT_AFTER``-th in a row on. When the function fails and an earlier exercise it may call
+(``uses``) fails its own check, the verdict says to fix that one first; an earlier exercise
+that it ``requires`` and that fails its own check fails it, however it does on its own cases
+(5.5's network is not graded when 5.4's backward pass is wrong). ``check.inputs(grade_id)``
+gives the public cases' arguments, to try the function on them by hand.
 
 It never raises in a learner's notebook, so "Run all" always reaches the end; under an
 autograder such as nbgrader's (:func:`.autograding.strict`) a failing check raises, so
@@ -45,8 +45,9 @@ from .inputs import resolve
 from .report import report
 from .spec import Ending, Exercise, Status, describe, spec_failed
 
-HINT_AFTER = 3  # failures in a row of one exercise, after which the hint is shown anyway
+HINT_AFTER = 3  # failures in a row of one exercise, from which a hint is shown anyway
 _failures: dict[str, int] = {}
+_hints: dict[str, int] = {}  # the rungs of an exercise's hints shown since it last passed
 # entry points (pyproject.toml) of a module that judges a check as `course-lib grade` does
 GRADER_GROUP = "course_lib.checks"
 
@@ -141,8 +142,8 @@ def _requirement_unmet(
 
 def check(grade_id: str, func: Any, hint: bool = False) -> None:
     """Check the learner's ``func`` on the public cases of exercise ``grade_id`` and print
-    a short verdict; with ``hint=True`` also the hint. Never raises in a learner's
-    notebook (see the module docstring)."""
+    a short verdict; with ``hint=True`` also the next rung of its hints. Never raises in
+    a learner's notebook (see the module docstring)."""
     try:
         ex = _exercise(grade_id)
     except KeyError as err:
@@ -166,7 +167,13 @@ def check(grade_id: str, func: Any, hint: bool = False) -> None:
             _failures[grade_id] = failures
             if done and not passed and blocker is None and judge is None:  # no stand-ins
                 blocker = _earlier_failing(ex, func)
-            lines = report(ex, results, hint=hint or failures >= HINT_AFTER, blocked_by=blocker)
+            rung = None
+            if done and not passed and (hint or failures >= HINT_AFTER):
+                rung = _hints.get(grade_id, 0)
+                _hints[grade_id] = rung + 1
+            elif passed:
+                _hints.pop(grade_id, None)
+            lines = report(ex, results, hint=rung, blocked_by=blocker)
     except Exception as err:  # never let a check stop the notebook (but in strict mode)
         spec_failed(f"the check of {grade_id}", err)
         lines, passed = [f"⚠ {grade_id}: the check itself failed ({error_text(err)})"], False

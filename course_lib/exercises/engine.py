@@ -106,6 +106,27 @@ def relative_error(expected: Any, got: Any) -> float:
     return measure(expected, got)
 
 
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+
+
+def _item_words(
+    i: int, n: int, where: str, names: tuple[str, ...], label: str, per_layer: bool
+) -> tuple[str, str]:
+    """The label of item ``i`` of ``n`` (in a list of marks, "expected ...") and the words
+    that name it in a sentence: "the second item of your result (dW)"; an item of a named
+    list "dWs[2]", with its layer when the list has one entry per layer, counted from 1:
+    "dWs[2] (layer 3 of 3, the output layer)"."""
+    if label:
+        if not per_layer:
+            return f"{label}[{i}]", f"{label}[{i}]"
+        layer = f"layer {i + 1} of {n}" + (", the output layer" if i == n - 1 else "")
+        return f"{label}[{i}] ({layer})", f"{label}[{i}] ({layer})"
+    ordinal = "only" if n == 1 else ORDINALS[i] if i < len(ORDINALS) else f"number {i + 1}"
+    if len(names) == n:
+        return names[i], f"the {ordinal} item of {where} ({names[i]})"
+    return f"the {ordinal} item", f"the {ordinal} item of {where}"
+
+
 def compare(
     expected: Any,
     got: Any,
@@ -115,11 +136,15 @@ def compare(
     names: tuple[str, ...] = (),
     order: tuple[int, ...] = (),
     batch: int | None = None,
+    layers: tuple[str, ...] = (),
+    label: str = "",
 ) -> Verdict:
     """Compare ``got`` with ``expected`` by structure, type, shape, dtype, finiteness and
     value. Every item of a tuple is compared (in ``order``, e.g. from the output layer
     back) and gets a :class:`.spec.Mark` in ``items``; the verdict is the first wrong
-    item's. ``batch``: the case's batch size N, to recognise "N times too large"."""
+    item's. ``label``: the name of this value as an item of a bigger result; a list named
+    in ``layers`` has one entry per layer and is compared from the output layer back.
+    ``batch``: the case's batch size N, to recognise "N times too large"."""
 
     def failed(failure: Failure, what: str, *values: Any) -> Verdict:
         return Verdict(Status.FAILED, what, *values, failure=failure, where=where)
@@ -132,22 +157,29 @@ def compare(
         if len(got) != len(expected):
             return failed(Failure.KIND, f"should have {len(expected)} items, it has {len(got)}")
         worst, first, marks = 0.0, None, []
-        named = len(names) == len(expected)
-        for i in order if len(order) == len(expected) else range(len(expected)):
-            label = names[i] if named else f"item {i}"
-            item = f"{names[i]} (item {i} of {where})" if named else f"item {i} of {where}"
-            v = compare(expected[i], got[i], rtol, atol, where=item, batch=batch)
+        n = len(expected)
+        per_layer = bool(label) and label in layers
+        if per_layer:
+            indices: Sequence[int] = range(n - 1, -1, -1)
+        else:
+            indices = order if len(order) == n else range(n)
+        for i in indices:
+            name, item = _item_words(i, n, where, names, label, per_layer)
+            inner = name if len(names) == n or label else ""  # a named item's items
+            v = compare(
+                expected[i], got[i], rtol, atol, item, batch=batch, layers=layers, label=inner
+            )
             if v.passed:
                 worst = max(worst, v.relative_error or 0.0)
-                marks.append(Mark(label, True))
+                marks.append(Mark(name, True))
             else:
-                marks.append(Mark(label, False, v.what, v.relative_error))
+                marks.append(Mark(v.item or name, False, v.what, v.relative_error))
                 if first is None:
                     first = v
-                    first.item = label
+                    first.item = v.item or name
         if first is None:
             return Verdict(Status.PASSED, relative_error=worst)
-        first.items = marks if len(expected) > 1 else []
+        first.items = marks if n > 1 else []
         return first
     if isinstance(expected, float | int) and not isinstance(expected, bool):
         if not _is_number(got):
@@ -208,9 +240,13 @@ def _positions(mask: np.ndarray, shown: int = 4) -> str:
     return f"at {text}{more} ({len(spots)} of {mask.size} entries)"
 
 
+EVIDENCE = 3  # distinct nonzero entries that must share a factor for it to be named
+
+
 def _scaled(verdict: Verdict, expected: np.ndarray, got: np.ndarray, batch: int | None) -> bool:
     """Remark on ``verdict`` when ``got`` is the right answer times a constant (the sign, N,
-    1/N, another factor); True if it did."""
+    1/N, another factor); True if it did. Any wrong number is some multiple of the right
+    one: another factor is named only where at least EVIDENCE distinct entries agree."""
     nonzero = np.abs(expected) > 1e-12
     if not nonzero.any() or not np.all(np.isfinite(got)):
         return False
@@ -219,6 +255,7 @@ def _scaled(verdict: Verdict, expected: np.ndarray, got: np.ndarray, batch: int 
         return False
     if not np.allclose(got, c * expected, rtol=1e-6, atol=1e-9):
         return False
+    distinct = np.unique(expected[nonzero]).size
     if np.isclose(c, -1.0):
         text = "It has the opposite sign everywhere: check the direction of a subtraction."
     elif batch and batch > 1 and np.isclose(c, batch):
@@ -228,8 +265,10 @@ def _scaled(verdict: Verdict, expected: np.ndarray, got: np.ndarray, batch: int 
             f"It is N = {batch} times too small (N is the batch size): an extra 1/N, or "
             "a mean where a sum belongs?"
         )
-    else:
+    elif distinct >= EVIDENCE:
         text = f"It is {c:.4g} times the right answer: a constant factor is off."
+    else:
+        return False
     verdict.remark(Source.SCALE, text)
     return True
 
@@ -283,7 +322,14 @@ def judge(
             spec_failed(f"the rule of {ex.grade_id}", err)
             raise
     verdict = compare(
-        expected, got, ex.rtol, ex.atol, names=ex.returns, order=ex.order, batch=_batch(ex, args)
+        expected,
+        got,
+        ex.rtol,
+        ex.atol,
+        names=ex.returns,
+        order=ex.order,
+        batch=_batch(ex, args),
+        layers=ex.layers,
     )
     if verdict.passed:
         return verdict

@@ -38,7 +38,7 @@ def summary_line(ex: Exercise, results: Sequence[CaseResult]) -> str:
 def sentence(v: Verdict) -> str:
     """The verdict's message as a sentence: a subject such as "your result" capitalised (a
     name such as dC_db stays as it is)."""
-    if v.where.startswith(("your ", "item ")):
+    if v.where.startswith(("your ", "the ")):
         return v.where[0].upper() + v.where[1:] + " " + v.what
     return v.message or "wrong result"
 
@@ -51,14 +51,26 @@ def mark_line(mark: Mark) -> str:
     return f"✗ {mark.label}: {mark.what}{error}"
 
 
+def hint_lines(ex: Exercise, rung: int) -> list[str]:
+    """Rung ``rung`` (from 0) of the exercise's ladder of hints, and how to get the next."""
+    rung = min(rung, len(ex.hints) - 1)
+    lines = [f"hint {rung + 1} of {len(ex.hints)}: {ex.hints[rung]}"]
+    if rung + 1 < len(ex.hints):
+        lines.append(
+            f"still stuck? check({ex.grade_id!r}, {ex.function}, hint=True) again gives "
+            f"hint {rung + 2}"
+        )
+    return lines
+
+
 def explain(
-    ex: Exercise, results: Sequence[CaseResult], indent: str = "   ", hint: bool = False
+    ex: Exercise, results: Sequence[CaseResult], indent: str = "   ", hint: int | None = None
 ) -> list[str]:
     """The lines under the summary: for a failure, what is wrong and where (every item of
     a returned tuple, ✓ or ✗), what went in (public cases only), what was expected, what
-    came back, the relative error and a pointed remark. The hint, which says how to write
-    the code, only when ``hint`` is True (asked for, or after repeated failures); else how
-    to ask for it."""
+    came back, the relative error and a pointed remark. A hint, which says how to get to
+    the code, only when ``hint`` gives its rung (asked for, or after repeated failures);
+    else how to ask for one."""
     if not results or results[-1].verdict.passed:
         return []
     last = results[-1]
@@ -71,7 +83,7 @@ def explain(
     elif v.items:  # every item of the returned tuple, right or wrong
         lines.append(
             "what you returned, from the output layer back (start at the first ✗):"
-            if ex.order
+            if ex.order or ex.layers
             else "what you returned:"
         )
         lines += [f"  {mark_line(mark)}" for mark in v.items]
@@ -88,7 +100,8 @@ def explain(
         pairs = zip(names, last.trial.args, strict=False)
         lines.append("input: " + "; ".join(f"{n} = {describe(a)}" for n, a in pairs))
         if v.expected is not None:
-            what = f" {v.item}" if v.items else ""  # the first ✗
+            what = f" {v.item}" if v.items else ""  # the first ✗: a name, or "(the second item)"
+            what = f" ({v.item})" if what.startswith(" the ") else what
             lines.append(f"expected{what}: {describe(v.expected)}")
             lines.append(f"got{what}:      {describe(v.got)}")
         index = sum(not r.hidden for r in results) - 1  # public cases run first, in order
@@ -97,8 +110,8 @@ def explain(
         )
     if v.relative_error is not None:
         lines.append(f"relative error: {v.relative_error:.2e}")
-    if hint:
-        lines.append(f"hint: {ex.hint}")
+    if hint is not None:
+        lines += hint_lines(ex, hint)
     else:
         lines.append(f"stuck? check({ex.grade_id!r}, {ex.function}, hint=True) shows a hint")
     return [indent + line for line in lines]
@@ -117,11 +130,12 @@ def blocked_line(ex: Exercise, blocker: Exercise) -> str:
 def report(
     ex: Exercise,
     results: Sequence[CaseResult],
-    hint: bool = False,
+    hint: int | None = None,
     blocked_by: Exercise | None = None,
 ) -> list[str]:
-    """The lines a check cell prints: the summary line and the details; first, when an
-    earlier function it uses fails (``blocked_by``), which one to fix first."""
+    """The lines a check cell prints: the summary line and the details (with rung ``hint``
+    of the hints); first, when an earlier function it uses fails (``blocked_by``), which
+    one to fix first."""
     lines = [summary_line(ex, results), *explain(ex, results, hint=hint)]
     if blocked_by is not None:
         lines = [blocked_line(ex, blocked_by), "   " + lines[0], *lines[1:]]

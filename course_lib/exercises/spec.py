@@ -5,11 +5,11 @@ An :class:`Exercise` is one graded function of a notebook, as learners get it. I
 the solution notebooks (``assignments/catalog.json``); its **public** cases, with their
 expected answers and the answers of the known mistakes on them, are data
 (``assignments/public.json``); both are written by ``course-lib build``. Everything else is
-said once, in :mod:`.assignments`: a hint, what the learner's function may not call, and how
-a wrong answer is explained. The references that compute expected answers, the runnable
-known mistakes and the hidden cases are the instructor's (``course_lib.instructor.key``,
-not in the learner edition). A :class:`Verdict` says how one case went, as data; the report
-layer says it in words.
+said once, in :mod:`.assignments`: a ladder of hints, what the learner's function may not
+call, and how a wrong answer is explained. The references that compute expected answers, the
+runnable known mistakes and the hidden cases are the instructor's
+(``course_lib.instructor.key``, not in the learner edition). A :class:`Verdict` says how one
+case went, as data; the report layer says it in words.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def spec_failed(what: str, err: Exception) -> None:
 @dataclass(frozen=True)
 class Known:
     """A known mistake's answer on one case, and what to say when the learner's is equal:
-    ``message`` says what is wrong and where, never the formula (that is the hint's job).
+    ``message`` says what is wrong and where, never the formula (that is the hints' job).
     ``name`` is the mistake's key in the instructor's catalogue (solutions/mistakes.py)."""
 
     name: str
@@ -85,7 +85,9 @@ class ErrorRemark:
 
 @dataclass(frozen=True, kw_only=True)
 class Exercise:
-    hint: str
+    # a ladder, shown one rung at a time: first which idea applies, in words, then the
+    # formula in the lecture's notation; never code
+    hints: tuple[str, ...]
     grade_id: str = ""  # from the catalog: the check cell's nbgrader id, the function's name
     points: int = 0  # from the catalog
     number: str = ""  # "4.2": from the notebook's stem and the exercise's place in it
@@ -99,6 +101,9 @@ class Exercise:
     # `course-lib check` and the grader (unless the instructor gives --call-timeout)
     call_timeout: float = 10.0
     returns: tuple[str, ...] = ()  # names of the items of a returned tuple, for messages
+    # items of ``returns`` that are lists with one entry per layer (layer 1 first): they
+    # are compared, and a wrong one named, from the output layer back
+    layers: tuple[str, ...] = ()
     # what the function may not call while graded (dotted names: module, class or function,
     # see .monitor), and the reason given when it does
     forbidden: tuple[str, ...] = ()
@@ -303,8 +308,9 @@ class Mark:
 class Verdict:
     """The outcome of one case, with what a learner needs to understand it.
 
-    The words are in two parts: ``where`` (what is wrong: "your result", "dW1 (item 0 of
-    your result)", or nothing) and ``what`` (what is wrong with it); ``message`` joins them.
+    The words are in two parts: ``where`` (what is wrong: "your result", "the second item
+    of your result (dW1)", or nothing) and ``what`` (what is wrong with it); ``message``
+    joins them.
     ``items``: every item of a returned tuple, right or wrong; ``item``: the label of the
     first wrong one. Only the report layer turns the rest into sentences.
     """

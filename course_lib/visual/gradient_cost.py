@@ -11,6 +11,13 @@ random subset of ``n_sampled`` parameters and extrapolated: the full gradient co
 ``P / n_sampled`` times as much, since every parameter costs the same two forward passes.
 The plot says which points are extrapolated.
 
+Timings run with one BLAS thread (``threadpoolctl``): with several threads on a busy
+machine the threads wait for each other and a ratio of two timings comes out absurd
+(a backward pass "0.0x" a forward pass). Every timing is the best of several short
+runs, the one least disturbed by other work; finite differences are timed parameter by
+parameter (two forward passes each), so no timed run is long enough to be cut by the
+scheduler often.
+
 Conventions as in :mod:`course_lib.nn`: ``z = a @ W + b``, a batch is ``(N, n_in)``, the
 batch loss ``L`` is the mean of the examples' costs (``SoftmaxCrossEntropy``); float64.
 """
@@ -22,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from course_lib.nn import ReLU, SoftmaxCrossEntropy, mlp
 
@@ -83,7 +91,7 @@ def measure_gradient_cost(
     sizes_list: Sequence[Sequence[int]],
     batch_size: int = 64,
     n_sampled: int = 24,
-    repeats: int = 7,
+    repeats: int = 9,
     rng: int = 0,
 ) -> list[GradientCost]:
     """Time forward, backward and finite differences for each ``mlp(sizes)`` (ReLU, float64).
@@ -91,6 +99,7 @@ def measure_gradient_cost(
     sizes_list: e.g. ``[[16, 8, 10], [256, 256, 128, 10]]``; a batch ``X: (batch_size, sizes[0])``
     with random class labels. Finite differences nudge ``min(n_sampled, P)`` parameters drawn at
     random from the whole network (two forward passes each, counted, not assumed).
+    Runs with one BLAS thread; each time is the best of ``repeats`` runs.
     """
     if n_sampled < 1 or batch_size < 1 or repeats < 1:
         raise ValueError(
@@ -98,7 +107,8 @@ def measure_gradient_cost(
             f"got {n_sampled}, {batch_size}, {repeats}"
         )
     gen = np.random.default_rng(rng)
-    return [_measure(list(sizes), gen, batch_size, n_sampled, repeats) for sizes in sizes_list]
+    with threadpool_limits(limits=1):
+        return [_measure(list(sizes), gen, batch_size, n_sampled, repeats) for sizes in sizes_list]
 
 
 def _measure(
@@ -128,20 +138,22 @@ def _measure(
     owner = np.searchsorted(ends, picks, side="right")  # which array holds each pick
     offset = picks - (ends - [v.size for v in flat])[owner]  # where in that array
 
-    def sampled_differences(eps: float = 1e-6) -> None:
-        for o, i in zip(owner, offset, strict=True):
-            old = flat[o][i]
-            flat[o][i] = old + eps
-            up = batch_loss()
-            flat[o][i] = old - eps
-            down = batch_loss()
-            flat[o][i] = old
-            _ = (up - down) / (2 * eps)  # one entry of the gradient
+    def difference(o: int, i: int, eps: float = 1e-6) -> float:
+        """One entry of the gradient by central differences: two forward passes."""
+        old = flat[o][i]
+        flat[o][i] = old + eps
+        up = batch_loss()
+        flat[o][i] = old - eps
+        down = batch_loss()
+        flat[o][i] = old
+        return (up - down) / (2 * eps)
 
-    fd_repeats = max(1, repeats // 2)
     passes[0] = 0
-    sampled = _best_of(fd_repeats, sampled_differences)
-    return GradientCost(tuple(sizes), P, forward, backward, k, sampled, passes[0] // fd_repeats)
+    sampled = sum(
+        _best_of(repeats, lambda o=o, i=i: difference(o, i))
+        for o, i in zip(owner, offset, strict=True)
+    )  # each parameter timed on its own, best of `repeats`: short runs, little disturbed
+    return GradientCost(tuple(sizes), P, forward, backward, k, sampled, passes[0] // repeats)
 
 
 def plot_gradient_cost(results: Sequence[GradientCost]):

@@ -56,16 +56,22 @@ EXERCISES: dict[str, Exercise] = {
             "course_lib.nn.ReLU",
         ),
         forbidden_reason="write sigma'(z) yourself",
-        hint="dC/dz = sigma'(z) * dC/da, element-wise, and sigma'(z) = a * (1 - a): the "
-        "amplifier of the reversed network.",
+        hints=(
+            "The gradient that arrives is multiplied by the sigmoid's slope, element by element. "
+            "You are given a = σ(z), not z.",
+            "∂C/∂z = σ′(z) ⊙ ∂C/∂a, and σ′(z) = σ(z) (1 − σ(z)) = a ⊙ (1 − a).",
+        ),
         batch=lambda args: len(args[0]),
     ),
     "linear_backward": Exercise(
         forbidden=("course_lib.nn.Linear",),
         forbidden_reason="write the backward pass yourself",
-        hint="W is (n_out, n_in) and z = a @ W.T + b. dC/dW[j, i] = sum over the batch of "
-        "dC/dz[n, j] * a[n, i], so dC/dW = dC/dz.T @ a; dC/db = dC/dz summed over the batch "
-        "(axis 0); dC/da = dC/dz @ W.",
+        hints=(
+            "A weight's gradient is its input times the gradient at its neuron's z, summed over "
+            "the batch. Here W is (n_out, n_in).",
+            "With z = a Wᵀ + b: ∂C/∂W = (∂C/∂z)ᵀ · a; ∂C/∂b = ∂C/∂z summed over the batch; ∂C/∂a "
+            "= ∂C/∂z · W.",
+        ),
         returns=("dC_da", "dC_dW", "dC_db"),
         batch=lambda args: len(args[0]),
         errors=shape_errors(
@@ -77,11 +83,12 @@ EXERCISES: dict[str, Exercise] = {
     "backprop": Exercise(
         forbidden=("course_lib.nn", "course_lib.gradcheck", "course_lib.autodiff"),
         forbidden_reason="write backpropagation yourself",
-        hint="Forward: a_[1] = sigma(x @ W1.T + b1), y = sigma(a_[1] @ W2.T + b2). Backward, L "
-        "being the mean over the batch: dL/dy = (y - t) / N; case 1, dL/dz_[2] = "
-        "sigma'(z_[2]) * dL/dy = sigmoid_backward(y, dL/dy); linear_backward(a_[1], W2, "
-        "dL/dz_[2]) gives dL/da_[1], dW2, db2; case 2, dL/dz_[1] = sigmoid_backward(a_[1], "
-        "dL/da_[1]); linear_backward(x, W1, dL/dz_[1]) gives dW1, db1.",
+        hints=(
+            "Keep a_[1] and y on the way forward. Back: case 1 at the output layer, then case 2 "
+            "in the hidden layer, with 4.1 and 4.2.",
+            "∂L/∂y = (y − t)/N; ∂L/∂z_[2] = σ′(z_[2]) ⊙ ∂L/∂y; ∂L/∂a_[1] = ∂L/∂z_[2] · W_[2]; "
+            "∂L/∂z_[1] = σ′(z_[1]) ⊙ ∂L/∂a_[1]; ∂L/∂W_[l] = (∂L/∂z_[l])ᵀ · a_[l−1].",
+        ),
         rtol=1e-5,
         atol=1e-8,
         returns=("dW1", "db1", "dW2", "db2"),
@@ -102,14 +109,17 @@ EXERCISES: dict[str, Exercise] = {
     "backprop_deep": Exercise(
         forbidden=("course_lib.nn", "course_lib.gradcheck", "course_lib.autodiff"),
         forbidden_reason="write backpropagation yourself",
-        hint="Forward: keep a list a with a[0] = x and a[l] = sigma(a[l-1] @ W_[l].T + b_[l]). "
-        "Backward: start with dL/da = (y - t) / N for the output a[-1] = y; then for l from the "
-        "last layer down to 1: dL/dz = sigmoid_backward(a[l], dL/da), and linear_backward(a[l-1], "
-        "weights[l-1], dL/dz) gives the next dL/da and layer l's dW and db. Put them at "
-        "position l-1 of your lists.",
+        hints=(
+            "Keep every activation on the way forward. Then go back from the output layer, one "
+            "layer at a time, as in 4.3.",
+            "∂L/∂a_[L] = (y − t)/N; then from layer L down to 1: ∂L/∂z_[l] = σ′(z_[l]) ⊙ "
+            "∂L/∂a_[l], ∂L/∂W_[l] = (∂L/∂z_[l])ᵀ · a_[l−1], ∂L/∂a_[l−1] = ∂L/∂z_[l] · W_[l]. "
+            "Layer l goes at position l − 1 of the lists.",
+        ),
         rtol=1e-5,
         atol=1e-8,
         returns=("dWs", "dbs"),
+        layers=("dWs", "dbs"),  # one entry per layer: reported from the output layer back
         uses=("sigmoid_backward", "linear_backward"),
         batch=lambda args: len(args[0]),
         diagnose=_by_layer,

@@ -12,38 +12,53 @@ EXERCISES: dict[str, Exercise] = {
     "local_derivatives": Exercise(
         forbidden=("course_lib.autodiff",),
         forbidden_reason="work the derivatives out yourself",
-        hint="d(a+b)/da = 1, d(ab)/da = b, d(e^a)/da = e^a, d tanh(a)/da = 1 - tanh(a)^2, "
-        "sigma'(a) = sigma(a) (1 - sigma(a)).",
+        hints=(
+            "Each operation's derivative with respect to each of its inputs, at the given values:"
+            " one entry per input.",
+            "∂(a + b)/∂a = ∂(a + b)/∂b = 1; ∂(ab)/∂a = b and ∂(ab)/∂b = a; (eᵃ)′ = eᵃ; tanh′(a) ="
+            " 1 − tanh²(a); σ′(a) = σ(a) (1 − σ(a)).",
+        ),
     ),
     "chain_rule_case2": Exercise(
         forbidden=("course_lib.autodiff",),
         forbidden_reason="apply the chain rule yourself",
-        hint="Two paths lead from s to z: dz/ds = dz/dx * dx/ds + dz/dy * dy/ds, with "
-        "dz/dx = y, dz/dy = x, dx/ds = 2 s, dy/ds = e^s.",
+        hints=(
+            "s reaches z along two paths, through x and through y. The chain rule adds the two.",
+            "dz/ds = ∂z/∂x · dx/ds + ∂z/∂y · dy/ds, with ∂z/∂x = y, ∂z/∂y = x, dx/ds = 2s and "
+            "dy/ds = eˢ.",
+        ),
     ),
     "forward": Exercise(
         forbidden=("course_lib.autodiff",),
         forbidden_reason="write the forward pass yourself",
-        hint="Walk through the nodes in order; node k only uses nodes before it, whose values "
-        "you already have.",
+        hints=(
+            "Visit the nodes in order. A node only uses nodes before it, whose values you already"
+            " have.",
+            "vₖ ← opₖ(vᵢ, vⱼ): node k's operation on the values of its inputs i, j < k, node 0 "
+            "first.",
+        ),
     ),
     "backward": Exercise(
         forbidden=("course_lib.autodiff",),
         forbidden_reason="write the backward pass yourself",
-        hint="Start with grads = [0, ..., 0, 1] and visit the nodes from the last to the first; "
-        "each node k adds local derivative * grads[k] to the grads of its inputs (+=, "
-        "because a node may feed several others).",
+        hints=(
+            "Walk back from the output, where ∂C/∂C = 1. Each node passes its gradient on to its "
+            "inputs.",
+            "From the last node to the first: ∂C/∂input += ∂node_k/∂input · ∂C/∂node_k. Add, "
+            "because a node that feeds several others gets a share from each.",
+        ),
         uses=("local_derivatives",),  # judged with the reference local_derivatives in its place
     ),
     "train_tiny_mlp": Exercise(
         forbidden=("course_lib.nn", "course_lib.optim", "course_lib.gradcheck"),
         forbidden_reason="build the network from Value yourself",
         needs=("course_lib.autodiff",),
-        hint="Make every parameter a Value; for each example build y from the Values and "
-        "C = 0.5 * (y - t)**2, call C.backward(), and add p.grad / N into a sum kept for each "
-        "parameter p. At the start of every step set all those sums to 0 (zero_grad); after "
-        "the examples, p.data -= eta * sum. Record L = the mean of C.data before each step "
-        "and once after the last.",
+        hints=(
+            "Make every parameter a Value. Each step: clear the gradients, one backward pass per "
+            "example, then one update.",
+            "Each step: ∂L/∂p = (1/N) Σₙ ∂Cⁿ/∂p with Cⁿ = ½ (yⁿ − tⁿ)², then p ← p − η ∂L/∂p. "
+            "Record L before each step and once after the last.",
+        ),
         rtol=1e-6,
         atol=1e-9,
         returns=("dW1", "db1", "dW2", "db2", "losses"),

@@ -151,24 +151,34 @@ EXERCISES: dict[str, Exercise] = {
     "softmax": Exercise(
         forbidden=("course_lib.nn",),
         forbidden_reason="write softmax yourself",
-        hint="Subtract each column's maximum, z.max(axis=0), before np.exp (the result does "
-        "not change, and exp cannot overflow), then divide each column by its sum (axis=0).",
+        hints=(
+            "Subtracting one number from a whole column changes nothing. Pick it so that exp "
+            "cannot overflow.",
+            "softmax(z)_kn = e^(z_kn − m_n) / Σⱼ e^(z_jn − m_n), with m_n the maximum of column n.",
+        ),
         diagnose=_columns_sum_to_one,
     ),
     "cross_entropy": Exercise(
         forbidden=("course_lib.nn",),
         forbidden_reason="write the cost yourself",
-        hint="log softmax(z)[k, n] = (z[k, n] - m_n) - log(sum_j exp(z[j, n] - m_n)) with "
-        "m_n = z[:, n].max(): compute it for all entries at once, pick row t[n] of column n "
-        "with log_p[t, np.arange(N)], and take minus the mean.",
+        hints=(
+            "Never take the log of a probability that may round to 0. Work out log softmax from "
+            "the shifted logits.",
+            "log softmax(z)_kn = (z_kn − m_n) − log Σⱼ e^(z_jn − m_n); then L = −(1/N) Σₙ log "
+            "softmax(z)_tⁿn.",
+        ),
         batch=lambda args: len(args[1]),
         errors=(ErrorRemark("out of bounds for axis 1", P_COLON_T, "p_colon_t"),),
     ),
     "cross_entropy_grad": Exercise(
         forbidden=("course_lib.nn",),
         forbidden_reason="write the gradient yourself",
-        hint="dL/dz = (softmax(z) - onehot(t)) / N, where onehot(t)[t[n], n] = 1: copy "
-        "softmax(z), subtract 1 at [t, np.arange(N)], divide by N.",
+        hints=(
+            "Softmax and cross-entropy together have a simple gradient: the probabilities minus "
+            "the one-hot targets.",
+            "∂L/∂z = (softmax(z) − onehot(t)) / N, where onehot(t) is (K, N) with a 1 in row tⁿ "
+            "of column n.",
+        ),
         uses=("softmax",),
         batch=lambda args: len(args[1]),
         errors=shape_errors(
@@ -180,11 +190,13 @@ EXERCISES: dict[str, Exercise] = {
     "classifier_gradients": Exercise(
         forbidden=("course_lib.nn", "course_lib.gradcheck", "course_lib.autodiff"),
         forbidden_reason="write the backward pass yourself",
-        hint="Forward: z1 = x @ W1 + b1, a1 = np.maximum(z1, 0), z2 = a1 @ W2 + b2 (keep "
-        "z1). Backward: dz2 = cross_entropy_grad(z2.T, t).T (it takes one example per "
-        "column); dW2 = a1.T @ dz2 and db2 = dz2.sum(axis=0); the gradient goes back through "
-        "W2, dz2 @ W2.T, then through the ReLU: times ReLU'(z1) = (z1 > 0); dW1 = x.T @ dz1 "
-        "and db1 = dz1.sum(axis=0).",
+        hints=(
+            "Keep z_[1] on the way forward. Go back from the output layer: through W_[2], then "
+            "through the ReLU.",
+            "∂L/∂z_[2] from 5.3, which takes one example per column; ∂L/∂W_[2] = a_[1]ᵀ · "
+            "∂L/∂z_[2]; ∂L/∂z_[1] = (∂L/∂z_[2] · W_[2]ᵀ) ⊙ [z_[1] > 0]; ∂L/∂W_[1] = xᵀ · "
+            "∂L/∂z_[1]; each ∂L/∂b_[l] is ∂L/∂z_[l] summed over the batch.",
+        ),
         rtol=1e-5,
         atol=1e-8,
         returns=("dW1", "db1", "dW2", "db2"),
@@ -207,11 +219,12 @@ EXERCISES: dict[str, Exercise] = {
             "course_lib.data.verify_usps",
         ),
         forbidden_reason="train with your own functions, on the training set you are given",
-        hint="Train on the shifted copies too (augment_shifts), in mini-batches of 32 with eta "
-        "around 0.1, for a few epochs; start W ~ N(0, 2 / n_in), not at zero. Each step: "
-        "dW1, db1, dW2, db2 = classifier_gradients(x, t, W1, b1, W2, b2) on the batch, then "
-        "W1 -= eta * dW1, and so on for every parameter. If the accuracy stays near 10%, "
-        "check the sign of your update.",
+        hints=(
+            "Mini-batch gradient descent with your 5.4, on the shifted copies of the images too "
+            "(augment_shifts).",
+            "Each step, for every parameter θ: θ ← θ − η ∂L/∂θ, on batches of 32, η near 0.1, a "
+            "few epochs. Start W ~ N(0, 2/n_in), not at 0. Near 10% accuracy? Check the sign.",
+        ),
         custom=judge_classifier,
         uses=("cross_entropy_grad",),
         # trained with a wrong gradient, a network can still reach the bar (without ReLU'

@@ -12,20 +12,30 @@ EXERCISES: dict[str, Exercise] = {
     "neuron": Exercise(
         forbidden=("course_lib.nn",),
         forbidden_reason="write the neuron yourself",
-        hint="z = w . x + b (np.dot), then a = sigma(z) = 1 / (1 + e^(-z)).",
+        hints=(
+            "A neuron weighs its inputs, adds its bias and applies the sigmoid.",
+            "z = w · x + b (a dot product), then a = σ(z) = 1 / (1 + e⁻ᶻ).",
+        ),
     ),
     "layer_forward": Exercise(
         forbidden=("course_lib.nn",),
         forbidden_reason="write the layer yourself",
-        hint="With one example per row, z = a @ W + b has shape (N, n_out); then apply the "
-        "sigmoid element-wise. Return both z and sigma(z).",
+        hints=(
+            "One matrix product computes the whole layer for the whole batch. The bias goes to "
+            "every row.",
+            "z = a W + b, of shape (N, n_out), then a′ = σ(z) element-wise. Give back both.",
+        ),
         returns=("z", "a_out"),
     ),
     "forward_pass": Exercise(
         forbidden=("course_lib.nn",),
         forbidden_reason="write the forward pass yourself",
-        hint="Keep a list that starts with x; for each (W, b), compute a = sigma(a @ W + b) from "
-        "the last entry and append it. The cache holds one array more than there are layers.",
+        hints=(
+            "Keep every activation, the input included: the backward pass needs each layer's "
+            "input.",
+            "The list starts with a_[0] = x; then a_[l] = σ(a_[l−1] W_[l] + b_[l]) for l = 1, 2, "
+            "…, one layer_forward each.",
+        ),
         uses=("layer_forward",),  # judged with the reference layer_forward in its place
     ),
 }

@@ -12,28 +12,39 @@ EXERCISES: dict[str, Exercise] = {
     "numerical_gradient": Exercise(
         forbidden=("course_lib.gradcheck",),
         forbidden_reason="write the finite differences yourself",
-        hint="For each entry i, nudge theta[i] up by eps and down by eps (on a copy, or restore "
-        "it), and divide the change of f by 2 * eps.",
+        hints=(
+            "Nudge one parameter at a time, both ways, by a tiny ε, and see how much f changes.",
+            "∂f/∂θᵢ ≈ (f(θ + ε eᵢ) − f(θ − ε eᵢ)) / 2ε for each i. Put θᵢ back after each nudge.",
+        ),
         rtol=1e-5,
         atol=1e-7,
     ),
     "gradient_descent_step": Exercise(
         forbidden=("course_lib.optim",),
         forbidden_reason="write the update yourself",
-        hint="theta_new = theta - eta * grad: a step against the gradient, downhill.",
+        hints=(
+            "Take a small step against the gradient: downhill, where the loss decreases fastest.",
+            "θⁱ = θⁱ⁻¹ − η ∇L(θⁱ⁻¹), as a new array.",
+        ),
     ),
     "total_loss_and_gradient": Exercise(
         forbidden=("course_lib.nn",),
         forbidden_reason="write the loss and its gradient yourself",
-        hint="Per example, C^n = 1/2 (w x^n + b - t^n)^2, so dC^n/dw = (w x^n + b - t^n) x^n and "
-        "dC^n/db = (w x^n + b - t^n). The total loss and its gradient are sums over n.",
+        hints=(
+            "The derivative of a sum is the sum of the derivatives. Work per example, then add up.",
+            "With the errors eⁿ = w xⁿ + b − tⁿ: L = Σₙ ½ (eⁿ)², ∂L/∂w = Σₙ eⁿ xⁿ and ∂L/∂b = Σₙ "
+            "eⁿ.",
+        ),
         returns=("L", "dL/dw", "dL/db"),
     ),
     "momentum_step": Exercise(
         forbidden=("course_lib.optim",),
         forbidden_reason="write the momentum step yourself",
-        hint="First the new velocity, v_new = mu * v - eta * grad (the old velocity, shrunk by "
-        "mu, plus a plain gradient-descent step); then theta_new = theta + v_new.",
+        hints=(
+            "The velocity remembers the past steps. Shrink it by μ, add a plain gradient step, "
+            "then move by it.",
+            "vⁱ = μ vⁱ⁻¹ − η ∇L(θⁱ⁻¹), then θⁱ = θⁱ⁻¹ + vⁱ. The new velocity comes first.",
+        ),
         returns=("theta_new", "v_new"),
     ),
 }
