@@ -7,6 +7,7 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 # lecture notebooks: "04_backward_pass", and "04b_vanishing_gradients" sorted right after it
+# (and the optional appendix "05b_how_the_recipe_was_chosen" after 05)
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]*_*.ipynb"))
 
 
@@ -19,7 +20,7 @@ def minutes_in_opening(path):
 
 def test_the_lecture_notebooks_exist_in_order():
     numbers = [p.stem.split("_")[0] for p in NOTEBOOKS]
-    assert numbers == ["00", "01", "02", "03", "04", "04b", "05"]
+    assert numbers == ["00", "01", "02", "03", "04", "04b", "05", "05b"]
     assert not [p.name for p in (ROOT / "notebooks").glob("*.ipynb") if p not in NOTEBOOKS]
 
 

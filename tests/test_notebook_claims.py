@@ -55,7 +55,7 @@ CLAIMS = [
     ),
     Claim(
         "notebooks/04_backward_pass.ipynb",
-        "tens of thousands of times as long as backprop's millisecond or less",
+        "tens of thousands of times as long as backprop's millisecond or so",
         r"256-256-128-10 .*backprop ([\d,]+)× faster",
         10_000,
         99_999,
@@ -63,11 +63,11 @@ CLAIMS = [
     ),
     Claim(
         "notebooks/04_backward_pass.ipynb",
-        "tens of thousands of times as long as backprop's millisecond or less",
+        "tens of thousands of times as long as backprop's millisecond or so",
         r"256-256-128-10 .*backprop ([\d.]+) ms",
         0.0,
-        1.0,
-        "04 §7: backprop on the digit network takes a millisecond or less",
+        3.0,  # a millisecond or so: what a busier machine measures too
+        "04 §7: backprop on the digit network takes a millisecond or so",
     ),
     Claim(
         "notebooks/04_backward_pass.ipynb",
@@ -162,15 +162,20 @@ def test_the_tools_counted_are_the_tools_listed():
     assert sum(h.split(":")[0] in tools | {"Label smoothing"} for h in headings) == 5
 
 
-def test_the_losses_of_question_3_are_the_stored_ablation_runs():
-    """05 question 3 copies two final losses from benchmarks/results/ablation_train.json."""
+@pytest.mark.parametrize(
+    ("name", "field", "digits"),
+    [("final_loss", "final_loss", 4), ("validation", "validation_accuracy", 5)],
+)
+def test_the_figures_of_question_3_are_the_stored_ablation_runs(name, field, digits):
+    """05 question 3 copies two final losses and two validation accuracies from
+    benchmarks/results/ablation_train.json (the table of the appendix, notebook 05b)."""
     rows = json.loads((ROOT / "benchmarks/results/ablation_train.json").read_text())["rows"]
-    stored = {row["change"]: row["final_loss"] for row in rows}
+    stored = {row["change"]: row[field] for row in rows}
     source = "".join(
         "".join(c["source"]) for c in _cells("notebooks/05_digit_classification.ipynb")
     )
-    quoted = re.search(r"final_loss = \{([^}]*)\}", source).group(1)
+    quoted = re.search(name + r" = \{([^}]*)\}", source).group(1)
     pairs = dict(re.findall(r'"([^"]+)": ([\d.]+)', quoted))
     assert set(pairs) == {"full recipe", "no augmentation at all"}
     for change, value in pairs.items():
-        assert float(value) == round(stored[change], 4), change
+        assert float(value) == round(stored[change], digits), change

@@ -63,12 +63,19 @@ def node_names(sizes: Sequence[int]) -> list[list[str]]:
     """Names of the nodes, layer by layer: ``sizes = [n_0, n_1, ..., n_L]``.
 
     Inputs are x1, x2, ...; with one hidden layer (and at most 3 outputs) the lecture's
-    names are used: hidden z1, z2, ..., outputs z', z'', ...; otherwise ``z<layer>.<j>``.
+    names are used: hidden z1, z2, ..., outputs z', z'', ...; a deeper network of at most
+    9 neurons is numbered z1, z2, ... layer after layer, as the lecture's summary numbers
+    its 2-2-2-2 network (z1..z6); otherwise ``z<layer>.<j>``.
     """
     names = [[f"x{i + 1}" for i in range(sizes[0])]]
     if len(sizes) == 3 and sizes[2] <= 3:
         names.append([f"z{j + 1}" for j in range(sizes[1])])
         names.append(["z" + "'" * (j + 1) for j in range(sizes[2])])
+    elif sum(sizes[1:]) <= 9:
+        first = 1
+        for n in sizes[1:]:
+            names.append([f"z{first + j}" for j in range(n)])
+            first += n
     else:
         for layer, n in enumerate(sizes[1:], start=1):
             names.append([f"z{layer}.{j + 1}" for j in range(n)])

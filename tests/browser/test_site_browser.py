@@ -196,7 +196,7 @@ def test_every_page_loads_offline_with_images_and_typeset_math(crawl, site):
             notebook = (ROOT / name).with_suffix(".ipynb").read_text(encoding="utf-8")
             assert len(images) >= source.count("<img "), name
             assert ("image/png" in notebook) <= (source.count("<img ") > 0), name
-            assert seen["typeset"] > 0, name
+            assert seen["typeset"] > 0 or "$" not in notebook, name  # (the appendix has none)
     assert report == [], "\n".join(report)
 
 
