@@ -60,7 +60,7 @@ def test_one_time_limit_per_exercise_stated_in_its_notebook():
     for stem, assignment in ASSIGNMENTS.items():
         nb = nbformat.read(SOLUTIONS / f"{stem}.ipynb", as_version=4)
         intro = nb.cells[0].source
-        assert "time\nlimit (10 s unless the exercise says otherwise)" in intro, stem
+        assert "time\nlimit: 10 s unless the exercise says otherwise." in intro, stem
         for ex in assignment.exercises:
             if ex.call_timeout != 10.0:
                 stated = f"at most **{ex.call_timeout:g} seconds**"
