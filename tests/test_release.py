@@ -275,6 +275,21 @@ def test_edition_has_the_learner_files_only(edition):
     assert "course_lib/data/usps.npz" in files
 
 
+MISSING_PLACES = re.compile(r"(?<![\w/.-])(?:benchmarks|tests|solutions|docs|site|\.ci)/[\w./-]*")
+
+
+def test_no_notebook_or_readme_names_a_file_the_edition_lacks(edition):
+    """The notebooks and the README of the edition name no file of the instructor's
+    repository that the edition does not have (benchmarks/..., tests/...)."""
+    texts = [*edition.glob("*.md"), *edition.rglob("*.ipynb")]
+    missing = []
+    for path in texts:
+        for found in MISSING_PLACES.findall(path.read_text(encoding="utf-8")):
+            if not (edition / found.rstrip("./")).exists():
+                missing.append(f"{path.relative_to(edition)}: {found}")
+    assert missing == []
+
+
 def test_pyproject_keeps_the_runtime_only(edition):
     ours = tomllib.loads((ROOT / "pyproject.toml").read_text())
     theirs = tomllib.loads((edition / "pyproject.toml").read_text())
