@@ -278,10 +278,10 @@ def test_edition_has_the_learner_files_only(edition):
 MISSING_PLACES = re.compile(r"(?<![\w/.-])(?:benchmarks|tests|solutions|docs|site|\.ci)/[\w./-]*")
 
 
-def test_no_notebook_or_readme_names_a_file_the_edition_lacks(edition):
-    """The notebooks and the README of the edition name no file of the instructor's
-    repository that the edition does not have (benchmarks/..., tests/...)."""
-    texts = [*edition.glob("*.md"), *edition.rglob("*.ipynb")]
+def test_no_learner_file_names_a_file_the_edition_lacks(edition):
+    """The notebooks, the README and the package's modules of the edition name no file of
+    the instructor's repository that the edition does not have (benchmarks/..., tests/...)."""
+    texts = [*edition.glob("*.md"), *edition.rglob("*.ipynb"), *edition.rglob("*.py")]
     missing = []
     for path in texts:
         for found in MISSING_PLACES.findall(path.read_text(encoding="utf-8")):

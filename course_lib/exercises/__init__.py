@@ -1,6 +1,6 @@
 """The learner's side of the exercises: the check cell of the notebooks, ``course-lib
 check``, and the engine both use. In layers, each using only those below it
-(tests/test_grader_layers.py keeps it so):
+(a test of the instructor's repository keeps it so):
 
 0. values: ``inputs`` (named inputs), ``codec`` (the data-only wire format), ``monitor``
    (what a function calls), ``autograding`` (when a check must raise)

@@ -53,7 +53,7 @@ def spec_failed(what: str, err: Exception) -> None:
 class Known:
     """A known mistake's answer on one case, and what to say when the learner's is equal:
     ``message`` says what is wrong and where, never the formula (that is the hints' job).
-    ``name`` is the mistake's key in the instructor's catalogue (solutions/mistakes.py)."""
+    ``name`` is the mistake's key in the instructor's catalogue of known mistakes."""
 
     name: str
     message: str
@@ -213,7 +213,8 @@ def load_assignments(
         raise RuntimeError(
             f"{catalog.name} and the exercises' specs disagree: only in the notebooks "
             f"{sorted(listed - set(specs))}, only in course_lib/exercises/assignments/ "
-            f"{sorted(set(specs) - listed)}; run `course-lib build` after changing solutions/"
+            f"{sorted(set(specs) - listed)}; run `course-lib build` after changing the "
+            "solution notebooks"
         )
     assignments = {}
     for stem, a in data.items():

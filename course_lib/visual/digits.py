@@ -276,7 +276,7 @@ def show_speed(rows: list[dict], title: str = "") -> Figure:
     """Bars of seconds per epoch, labelled with test accuracy, one per implementation.
 
     rows: dicts with "implementation", "seconds_per_epoch" and "test_accuracy"
-    (as written by benchmarks/bench_train.py --json).
+    (as the instructor's training benchmark writes them with --json).
     """
     names = [r["implementation"] for r in rows]
     seconds = [r["seconds_per_epoch"] for r in rows]

@@ -1,9 +1,9 @@
 """The course's exercises, as learners get them: one module per exercise notebook (hints,
 tolerances, what each function may not call, how a wrong answer is explained), completed
 from two data files that ``course-lib build`` writes from the instructor's side:
-``catalog.json`` (titles, grade ids and points, from solutions/) and ``public.json`` (each
-exercise's public cases with their expected answers and the known mistakes' answers, from
-the answer key, ``course_lib.instructor.key``).
+``catalog.json`` (titles, grade ids and points, from the solution notebooks) and
+``public.json`` (each exercise's public cases with their expected answers and the known
+mistakes' answers, from the answer key, ``course_lib.instructor.key``).
 """
 
 from __future__ import annotations
