@@ -32,18 +32,16 @@ from typing import Any
 from .autograding import CheckFailed, strict
 from .engine import (
     Outcome,
-    OutOfTime,
     Trial,
-    call_here,
+    call_within,
     error_text,
     public_trials,
     requirement_failed,
     run_cases,
-    stopped_after,
 )
 from .inputs import resolve
 from .report import report
-from .spec import Ending, Exercise, Status, describe, spec_failed
+from .spec import Exercise, Status, describe, spec_failed
 
 HINT_AFTER = 3  # failures in a row of one exercise, from which a hint is shown anyway
 _failures: dict[str, int] = {}
@@ -88,18 +86,8 @@ def _passes(ex: Exercise, func: Any) -> bool:
 
 
 def _call(ex: Exercise, func: Any, args: tuple) -> Outcome:
-    """Call ``func`` here, stopped at the exercise's time limit where it can be (Unix, the
-    main thread: a loop that never ends does not hang the notebook); a call that returns
-    over the limit counts as a timeout too."""
-    try:
-        outcome = call_here(stopped_after(ex.call_timeout, func), args, ex.forbidden)
-    except OutOfTime:
-        over = f"it did not finish within {ex.call_timeout:g} s"
-        return Outcome(Ending.TIMEOUT, message=over)
-    if outcome.kind is Ending.VALUE and outcome.seconds > ex.call_timeout:
-        limit = f"it took {outcome.seconds:.2g} s, over the time limit of {ex.call_timeout:g} s"
-        return Outcome(Ending.TIMEOUT, message=limit, seconds=outcome.seconds)
-    return outcome
+    """Call ``func`` here, within the exercise's time limit."""
+    return call_within(func, args, ex.forbidden, ex.call_timeout)
 
 
 def _caller(ex: Exercise, func: Any, judge: Any | None) -> Callable[[Trial], Outcome]:

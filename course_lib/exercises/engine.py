@@ -666,3 +666,17 @@ def stopped_after(seconds: float, func: Callable) -> Callable:
             signal.signal(signal.SIGALRM, before)
 
     return stopped
+
+
+def call_within(func: Callable, args: tuple, forbidden: Sequence[str], limit: float) -> Outcome:
+    """:func:`call_here`, stopped at ``limit`` seconds where it can be (:func:`stopped_after`:
+    a loop that never ends does not hang the notebook); a call that returns over the limit
+    counts as a timeout too."""
+    try:
+        outcome = call_here(stopped_after(limit, func), args, forbidden)
+    except OutOfTime:
+        return Outcome(Ending.TIMEOUT, message=f"it did not finish within {limit:g} s")
+    if outcome.kind is Ending.VALUE and outcome.seconds > limit:
+        late = f"it took {outcome.seconds:.2g} s, over the time limit of {limit:g} s"
+        return Outcome(Ending.TIMEOUT, message=late, seconds=outcome.seconds)
+    return outcome

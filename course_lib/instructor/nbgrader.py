@@ -36,7 +36,7 @@ import numpy as np
 
 from ..exercises import codec
 from ..exercises.assignments import find_exercise
-from ..exercises.engine import Outcome, OutOfTime, Trial, call_here, stopped_after
+from ..exercises.engine import Outcome, Trial, call_within
 from ..exercises.spec import Ending, Exercise
 from .key import all_trials, stand_in
 
@@ -67,17 +67,12 @@ def call(ex: Exercise, func: Callable, trial: Trial) -> Outcome:
     limit = ex.call_timeout  # course-lib grade's default (it has --call-timeout too)
     if trial.budget is not None:
         limit = min(limit, 4 * trial.budget + 1.0)  # as Session.call
-    over = Outcome(Ending.TIMEOUT, message=f"it did not finish within {limit:g} s")
     namespace = getattr(func, "__globals__", {})
     start = time.process_time()
-    try:
-        with _stood_in(ex.uses, namespace), contextlib.redirect_stderr(sys.stdout):
-            outcome = call_here(stopped_after(limit, func), trial.args, ex.forbidden)
-    except OutOfTime:
-        return over
-    if outcome.kind is Ending.VALUE and outcome.seconds > limit:  # it would not be stopped
-        return over
-    outcome.cpu_seconds = time.process_time() - start
+    with _stood_in(ex.uses, namespace), contextlib.redirect_stderr(sys.stdout):
+        outcome = call_within(func, trial.args, ex.forbidden, limit)
+    if outcome.kind is not Ending.TIMEOUT:
+        outcome.cpu_seconds = time.process_time() - start
     return outcome
 
 
