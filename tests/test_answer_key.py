@@ -20,7 +20,15 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from exercise_tools import SOLUTIONS, STEMS, answer_body, grade_class, grade_id, with_sources
+from exercise_tools import (
+    SOLUTIONS,
+    STEMS,
+    answer_body,
+    answers,
+    grade_class,
+    grade_id,
+    with_sources,
+)
 
 from course_lib.exercises.assignments import ASSIGNMENTS
 from course_lib.exercises.codec import dumps
@@ -100,6 +108,10 @@ LINEAR_FILE_TAMPER = """
 LINEAR_KEEPDIMS = """
     return dC_dz @ W, dC_dz.T @ a, dC_dz.sum(axis=0, keepdims=True)
 """
+BACKPROP_VISUAL = """\
+    from course_lib.visual.path_count import naive_backward
+    naive_backward([np.eye(2)], [np.full(2, 0.5)], np.ones(2))
+"""
 TRAIN_WITH_COURSE_LIB = """
     from course_lib import nn as N, optim as O, train as T
     model = N.mlp([256, 64, 10], rng=seed)
@@ -129,6 +141,9 @@ def cheats(tmp_path_factory):
     notebook(stem, subs / "backprop_gradcheck.ipynb", body(stem, "backprop", BACKPROP_GRADCHECK))
     notebook(stem, subs / "backprop_by_hand.ipynb", body(stem, "backprop", BACKPROP_BY_HAND))
     notebook(stem, subs / "linear_keepdims.ipynb", body(stem, "linear_backward", LINEAR_KEEPDIMS))
+    right = answers(stem)["backprop_answer"]  # and a call of the notebooks' naive recursion
+    visual = right.replace("### BEGIN SOLUTION\n", "### BEGIN SOLUTION\n" + BACKPROP_VISUAL)
+    notebook(stem, subs / "backprop_visual.ipynb", {"backprop_answer": visual})
     rows = grade(stem, subs, tmp / "out")
     return rows, tmp / "out"
 
@@ -151,6 +166,7 @@ def scores(row: dict, ids) -> dict[str, int]:
         ("linear_tamper", "linear_backward", "used course_lib.nn"),
         ("backprop_gradcheck", "backprop", "used course_lib.gradcheck"),
         ("backprop_by_hand", "backprop", "finite differences?"),
+        ("backprop_visual", "backprop", "course_lib.visual"),
     ],
 )
 def test_reference_calls_and_brute_force_score_zero_and_are_named(cheats, name, loses, says):

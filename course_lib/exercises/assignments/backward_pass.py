@@ -81,7 +81,13 @@ EXERCISES: dict[str, Exercise] = {
         ),
     ),
     "backprop": Exercise(
-        forbidden=("course_lib.nn", "course_lib.gradcheck", "course_lib.autodiff"),
+        # path_count: notebook 04's naive recursion, which gives every dC/dz
+        forbidden=(
+            "course_lib.nn",
+            "course_lib.gradcheck",
+            "course_lib.autodiff",
+            "course_lib.visual.path_count",
+        ),
         forbidden_reason="write backpropagation yourself",
         hints=(
             "Keep a_[1] and y on the way forward. Back: case 1 at the output layer, then case 2 "
@@ -107,7 +113,13 @@ EXERCISES: dict[str, Exercise] = {
         ),
     ),
     "backprop_deep": Exercise(
-        forbidden=("course_lib.nn", "course_lib.gradcheck", "course_lib.autodiff"),
+        # path_count: notebook 04's naive recursion, which gives every dC/dz
+        forbidden=(
+            "course_lib.nn",
+            "course_lib.gradcheck",
+            "course_lib.autodiff",
+            "course_lib.visual.path_count",
+        ),
         forbidden_reason="write backpropagation yourself",
         hints=(
             "Keep every activation on the way forward. Then go back from the output layer, one "
