@@ -131,6 +131,32 @@ def forward(graph):
     return out
 """,
     },
+    "gate_backward": {
+        "add_halves": """
+def gate_backward(op, x, y, grad_out):
+    if op == "+":
+        return (grad_out / 2, grad_out / 2)
+    if op == "*":
+        return (y * grad_out, x * grad_out)
+    return (grad_out, 0.0) if x >= y else (0.0, grad_out)
+""",
+        "mul_no_swap": """
+def gate_backward(op, x, y, grad_out):
+    if op == "+":
+        return (grad_out, grad_out)
+    if op == "*":
+        return (x * grad_out, y * grad_out)
+    return (grad_out, 0.0) if x >= y else (0.0, grad_out)
+""",
+        "max_to_both": """
+def gate_backward(op, x, y, grad_out):
+    if op == "+":
+        return (grad_out, grad_out)
+    if op == "*":
+        return (y * grad_out, x * grad_out)
+    return (grad_out, grad_out)
+""",
+    },
     "backward": {
         "overwrite_not_add": """
 def backward(graph, values):
@@ -219,12 +245,80 @@ def train_tiny_mlp(W1, b1, W2, b2, xs, ts, eta, steps):
     dW1, db1 = first[: H * D].reshape(H, D), first[H * D : H * D + H]
     return dW1, db1, first[H * D + H : -1], float(first[-1]), np.array(losses)
 """,
+        "dW1_transposed": """
+def train_tiny_mlp(W1, b1, W2, b2, xs, ts, eta, steps):
+    mlp = TinyMLP(W1, b1, W2, b2)
+    params, N = mlp.parameters(), len(xs)
+    losses, first = [], None
+    for step in range(steps + 1):
+        mlp.zero_grad()
+        L = 0.0
+        for x, t in zip(xs, ts):
+            C = 0.5 * (mlp(x) - float(t)) ** 2
+            C.backward()
+            L += C.data / N
+            for k, p in enumerate(params):
+                mlp.grad_sums[k] += p.grad / N
+        losses.append(L)
+        if first is None:
+            first = np.array(mlp.grad_sums)
+        if step < steps:
+            for p, g in zip(params, mlp.grad_sums):
+                p.data -= eta * g
+    H, D = np.shape(W1)
+    dW1, db1 = first[: H * D].reshape(H, D), first[H * D : H * D + H]
+    return dW1.T, db1, first[H * D + H : -1], float(first[-1]), np.array(losses)
+""",
+        "W1_read_as_D_by_H": """
+class ColumnMLP(TinyMLP):
+    def __call__(self, x):
+        y = self.b2
+        for j, (b, w_out) in enumerate(zip(self.b1, self.W2)):
+            z = sum((self.W1[i][j] * float(x_i) for i, x_i in enumerate(x)), b)
+            y = y + w_out * z.tanh()
+        return y
+
+
+def train_tiny_mlp(W1, b1, W2, b2, xs, ts, eta, steps):
+    mlp = ColumnMLP(W1, b1, W2, b2)
+    params, N = mlp.parameters(), len(xs)
+    losses, first = [], None
+    for step in range(steps + 1):
+        mlp.zero_grad()
+        L = 0.0
+        for x, t in zip(xs, ts):
+            C = 0.5 * (mlp(x) - float(t)) ** 2
+            C.backward()
+            L += C.data / N
+            for k, p in enumerate(params):
+                mlp.grad_sums[k] += p.grad / N
+        losses.append(L)
+        if first is None:
+            first = np.array(mlp.grad_sums)
+        if step < steps:
+            for p, g in zip(params, mlp.grad_sums):
+                p.data -= eta * g
+    H, D = np.shape(W1)
+    dW1, db1 = first[: H * D].reshape(H, D), first[H * D : H * D + H]
+    return dW1, db1, first[H * D + H : -1], float(first[-1]), np.array(losses)
+""",
     },
     # ----- 03 forward pass -----
     "neuron": {
-        "returned_z": """
+        "a_alone": """
 def neuron(x, w, b):
-    return float(np.dot(w, x) + b)
+    z = np.dot(w, x) + b
+    return float(1.0 / (1.0 + np.exp(-z)))
+""",
+        "no_activation": """
+def neuron(x, w, b):
+    z = float(np.dot(w, x) + b)
+    return z, z
+""",
+        "z_and_a_swapped": """
+def neuron(x, w, b):
+    z = float(np.dot(w, x) + b)
+    return float(1.0 / (1.0 + np.exp(-z))), z
 """,
     },
     "layer_forward": {
@@ -242,6 +336,30 @@ def forward_pass(x, weights, biases):
         a = 1.0 / (1.0 + np.exp(-(a @ W + b)))
         activations.append(a)
     return activations
+""",
+    },
+    "bias_backward": {
+        "mean_not_sum": """
+def bias_backward(dZ, shape):
+    if shape == ():
+        return float(np.mean(dZ))
+    return dZ.mean(axis=0).reshape(shape)
+""",
+        "wrong_axis": """
+def bias_backward(dZ, shape):
+    if shape == ():
+        return float(np.sum(dZ))
+    return dZ.sum(axis=1, keepdims=len(shape) == 2)
+""",
+        "keepdims": """
+def bias_backward(dZ, shape):
+    if shape == ():
+        return float(np.sum(dZ))
+    return dZ.sum(axis=0, keepdims=True)
+""",
+        "scalar_not_summed": """
+def bias_backward(dZ, shape):
+    return dZ.sum(axis=0).reshape(shape) if shape else dZ.sum(axis=0)
 """,
     },
     # ----- 04 backward pass -----
@@ -313,6 +431,15 @@ def backprop(x, t, W1, b1, W2, b2):
     dC_da1, dW2, db2 = linear_backward(a1, W2, sigmoid_backward(y, y - t))
     _, dW1, db1 = linear_backward(x, W1, sigmoid_backward(a1, dC_da1))
     return dW1, db1, dW2, db2
+""",
+        "layout_of_notebook_03": """
+def backprop(x, t, W1, b1, W2, b2):
+    N = x.shape[0]
+    a1 = 1.0 / (1.0 + np.exp(-(x @ W1 + b1)))
+    y = 1.0 / (1.0 + np.exp(-(a1 @ W2 + b2)))
+    dz2 = (y - t) / N * y * (1 - y)
+    dz1 = (dz2 @ W2.T) * a1 * (1 - a1)
+    return x.T @ dz1, dz1.sum(axis=0), a1.T @ dz2, dz2.sum(axis=0)
 """,
         "squeeze": """
 def backprop(x, t, W1, b1, W2, b2):

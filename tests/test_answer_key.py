@@ -112,6 +112,13 @@ BACKPROP_VISUAL = """\
     from course_lib.visual.path_count import naive_backward
     naive_backward([np.eye(2)], [np.full(2, 0.5)], np.ones(2))
 """
+BACKPROP_STEPPER = """\
+    from course_lib.visual.network import backward_steps
+    try:  # in the grader's sandbox its sigmoid finds no course_lib.nn: caught, it still counts
+        backward_steps([np.eye(2)], [np.full(2, 0.5)], np.ones(2), np.zeros(2))
+    except ImportError:
+        pass
+"""
 TRAIN_WITH_COURSE_LIB = """
     from course_lib import nn as N, optim as O, train as T
     model = N.mlp([256, 64, 10], rng=seed)
@@ -144,6 +151,8 @@ def cheats(tmp_path_factory):
     right = answers(stem)["backprop_answer"]  # and a call of the notebooks' naive recursion
     visual = right.replace("### BEGIN SOLUTION\n", "### BEGIN SOLUTION\n" + BACKPROP_VISUAL)
     notebook(stem, subs / "backprop_visual.ipynb", {"backprop_answer": visual})
+    stepper = right.replace("### BEGIN SOLUTION\n", "### BEGIN SOLUTION\n" + BACKPROP_STEPPER)
+    notebook(stem, subs / "backprop_stepper.ipynb", {"backprop_answer": stepper})
     rows = grade(stem, subs, tmp / "out")
     return rows, tmp / "out"
 
@@ -166,7 +175,8 @@ def scores(row: dict, ids) -> dict[str, int]:
         ("linear_tamper", "linear_backward", "used course_lib.nn"),
         ("backprop_gradcheck", "backprop", "used course_lib.gradcheck"),
         ("backprop_by_hand", "backprop", "finite differences?"),
-        ("backprop_visual", "backprop", "course_lib.visual"),
+        ("backprop_visual", "backprop", "course_lib.visual.path_count"),
+        ("backprop_stepper", "backprop", "course_lib.visual.network"),
     ],
 )
 def test_reference_calls_and_brute_force_score_zero_and_are_named(cheats, name, loses, says):

@@ -144,9 +144,23 @@ WRONG = [
     (
         "03_forward_pass",
         "neuron",
-        "return float(1.0 / (1.0 + np.exp(-z)))",
-        "return float(z)",
-        "You returned z",
+        "a = float(1.0 / (1.0 + np.exp(-z)))",
+        "a = z",
+        "the activation is missing",
+    ),
+    (
+        "03_forward_pass",
+        "bias_backward",
+        "rows = dZ.sum(axis=0)",
+        "rows = dZ.mean(axis=0)",
+        "an average over the rows",
+    ),
+    (
+        "02_chain_rule",
+        "gate_backward",
+        "return (y * grad_out, x * grad_out)",
+        "return (x * grad_out, y * grad_out)",
+        "the inputs must swap",
     ),
     (
         "03_forward_pass",

@@ -1,7 +1,7 @@
 """Issue 12: the exercises follow the lectures.
 
 - the new exercises' references are right, checked independently of course_lib's layers:
-  backprop_deep (4.4) and train_tiny_mlp (2.5) against finite differences, momentum_step
+  backprop_deep (4.4) and train_tiny_mlp (2.6) against finite differences, momentum_step
   (1.4) against the update rule written out, and each agrees with the exercise it extends;
 - train_tiny_mlp's public cases train (the loss goes down), and forgetting zero_grad shows
   from the third loss on, so a public case tells it apart;

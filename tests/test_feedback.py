@@ -375,7 +375,7 @@ def test_a_function_that_never_returns_is_told_to_look_for_a_loop_that_never_end
     path = solution_with(
         stem,
         tmp_path / "loop.ipynb",
-        {"neuron_answer": ("return float(1.0 / (1.0 + np.exp(-z)))", "while True:\n        pass")},
+        {"neuron_answer": ("a = float(1.0 / (1.0 + np.exp(-z)))", "while True:\n        pass")},
     )
     monkeypatch.setattr(
         "course_lib.exercises.assignments.assignment_of", lambda nb, where: assignment

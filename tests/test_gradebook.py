@@ -169,7 +169,7 @@ def test_results_json_status_agrees_with_the_points_overrides_give(tmp_path):
         verdict = Verdict(Status.PASSED) if passed else Verdict(Status.FAILED, "wrong values")
         return ExerciseResult(ex, [CaseResult(Trial("a case", False, (), None), verdict)])
 
-    first, second, third = A.exercises
+    first, second, third, *_ = A.exercises  # 3.4 (bias_backward) left out
     assert (first.points, second.points, third.points) == (1, 2, 2)
     graded = Graded(
         "bob",

@@ -21,8 +21,8 @@ def test_grade_writes_csv_results_and_feedback_and_describes_hidden_cases(tmp_pa
         subs / "bob.ipynb",
         {
             "neuron_answer": (
-                "return float(1.0 / (1.0 + np.exp(-z)))",
-                "return float(1.0 / (1.0 + np.exp(-z))) if z > -30 else float('nan')",
+                "a = float(1.0 / (1.0 + np.exp(-z)))",
+                "a = float(1.0 / (1.0 + np.exp(-z))) if z > -30 else float('nan')",
             )
         },
     )
@@ -44,15 +44,15 @@ def test_grade_writes_csv_results_and_feedback_and_describes_hidden_cases(tmp_pa
     assert "graded 2 submission(s)" in capsys.readouterr().out
     lines = (out / "grades.csv").read_text().splitlines()
     assert lines == [
-        "submission,neuron,layer_forward,forward_pass,total,max_score",
-        "alice,1,2,2,5,5",
-        "bob,0,2,2,4,5",
+        "submission,neuron,layer_forward,forward_pass,bias_backward,total,max_score",
+        "alice,1,2,2,1,6,6",
+        "bob,0,2,2,1,5,6",
     ]
     feedback = (out / "submissions" / "bob" / "feedback.md").read_text()
     assert "hidden case" in feedback and "a strongly negative z" in feedback
     assert "expected:" not in feedback  # hidden values are never shown
     results = json.loads((out / "submissions" / "bob" / "results.json").read_text())
-    assert results["score"] == 4 and results["tests"][0]["status"] == "failed"
+    assert results["score"] == 5 and results["tests"][0]["status"] == "failed"
 
 
 def test_grade_misuse_exits_non_zero_with_a_clear_message(tmp_path, capsys):

@@ -84,6 +84,18 @@ ADDED = {  # cases added with the move, and the exercises added by issue 12 (wit
         "one example, one input, 2 hidden units, 3 steps",
         "no step at all (steps = 0): the gradient and the loss at the start",
     ),
+    "gate_backward": (  # issue 24: 2.4, the add, multiply and max gates
+        "a multiply gate fed a negative upstream gradient",
+        "an add gate fed a negative upstream gradient",
+        "a max gate whose inputs differ by under 0.01",
+        "a max gate whose two inputs are equal",
+    ),
+    "bias_backward": (  # issue 24: 3.4, a broadcast forward is a sum backward
+        "a (n_out,) bias under a batch of one row",
+        "a (n_out,) bias with as many rows as outputs (6)",
+        "a (1, n_out) bias under 32 rows and 10 outputs",
+        "a scalar bias under 8 rows and one output",
+    ),
 }
 NONE = {"train_classifier"}  # judged on the test set; no hidden case (see hidden.py)
 FIXED = {("chain_rule_case2", "s = 0")}  # the number is the kind: the same for every secret
@@ -296,6 +308,14 @@ POINTS: dict[tuple[str, int], Callable[..., bool]] = {
         W1.shape == (2, 1) and xs.shape == (1, 1) and steps == 3
     ),
     ("train_tiny_mlp", 2): lambda W1, b1, W2, b2, xs, ts, eta, steps: steps == 0,
+    ("gate_backward", 0): lambda op, x, y, g: op == "*" and x != y and g < 0,
+    ("gate_backward", 1): lambda op, x, y, g: op == "+" and x != y and g < 0,
+    ("gate_backward", 2): lambda op, x, y, g: op == "max" and 0.001 <= abs(x - y) <= 0.01,
+    ("gate_backward", 3): lambda op, x, y, g: op == "max" and x == y and g > 0,
+    ("bias_backward", 0): lambda dZ, shape: dZ.shape == (1, 5) and shape == (5,),
+    ("bias_backward", 1): lambda dZ, shape: dZ.shape == (6, 6) and shape == (6,),
+    ("bias_backward", 2): lambda dZ, shape: dZ.shape == (32, 10) and shape == (1, 10),
+    ("bias_backward", 3): lambda dZ, shape: dZ.shape == (8, 1) and shape == (),
     ("softmax", 0): logits(8),
     ("softmax", 1): large_logits,
     ("cross_entropy", 0): logits(16),

@@ -118,7 +118,7 @@ CANVAS_EXPORT = (
     "Current Points,Final Points,Current Score,Unposted Current Score,Final Score,"
     "Unposted Final Score\n"
     ",,,,,Manual Posting,,,,,,,\n"
-    "    Points Possible,,,,,10.00,5.00,(read only),(read only),(read only),(read only),"
+    "    Points Possible,,,,,10.00,6.00,(read only),(read only),(read only),(read only),"
     "(read only),(read only)\n"
     '"Doe, Jane",101,s101,jdoe,Lab A,8,,8,8,80,80,80,80\n'
     '"Smith, Anna",102,s102,asmith1,Lab A,,,0,0,,,,\n'
@@ -213,7 +213,7 @@ def test_canvas_exports_are_read_as_canvas_writes_them(tmp_path):
     ]
     assert roster.left_out == ["line 11: Student, Test (Canvas's test student)"]
     assert roster.students[0].name == "Doe, Jane"  # Canvas's ="..." guard taken off
-    assert roster.points_possible["03 Forward pass (4321)"] == "5.00"
+    assert roster.points_possible["03 Forward pass (4321)"] == "6.00"
 
 
 # ----- Moodle -----
@@ -221,15 +221,15 @@ def test_canvas_exports_are_read_as_canvas_writes_them(tmp_path):
 WORKSHEET = (
     "Identifier,Full name,Email address,Status,Grade,Maximum Grade,Grade can be changed,"
     "Last modified (submission),Last modified (grade),Feedback comments\n"
-    '"Participant 500001","Jane Doe",jane@uni.edu,"Submitted for grading",,5.00,Yes,'
+    '"Participant 500001","Jane Doe",jane@uni.edu,"Submitted for grading",,6.00,Yes,'
     '"Monday, 7 December 2026, 9:00 AM",-,\n'
-    '"Participant 500002","Anna Smith",anna1@uni.edu,"Submitted for grading",,5.00,Yes,'
+    '"Participant 500002","Anna Smith",anna1@uni.edu,"Submitted for grading",,6.00,Yes,'
     '"Monday, 7 December 2026, 9:01 AM",-,\n'
-    '"Participant 500003","Anna Smith",anna2@uni.edu,"Submitted for grading",,5.00,Yes,'
+    '"Participant 500003","Anna Smith",anna2@uni.edu,"Submitted for grading",,6.00,Yes,'
     '"Monday, 7 December 2026, 9:02 AM","Monday, 7 December 2026, 10:00 AM",\n'
-    '"Participant 500004","王芳",wang@uni.edu,"Submitted for grading",,5.00,Yes,'
+    '"Participant 500004","王芳",wang@uni.edu,"Submitted for grading",,6.00,Yes,'
     '"Monday, 7 December 2026, 9:03 AM",-,\n'
-    '"Participant 500005","Kim Lee",kim@uni.edu,"No submission",,5.00,Yes,-,-,\n'
+    '"Participant 500005","Kim Lee",kim@uni.edu,"No submission",,6.00,Yes,-,-,\n'
 )
 
 

@@ -113,7 +113,7 @@ class Exercise:
     # place of the learner's while it runs this one; the check cell says "fix 4.2 first"
     uses: tuple[str, ...] = ()
     # modules of the taught library this function's answer may use where the notebook's
-    # other functions may not (2.5 builds its network from autodiff's Value): the grader
+    # other functions may not (2.6 builds its network from autodiff's Value): the grader
     # runs it in a process of its own that has them (see masks)
     needs: tuple[str, ...] = ()
     # earlier graded functions that must pass their own public cases for this one to be
@@ -365,6 +365,8 @@ def describe(value: Any, limit: int = SMALL) -> str:
         opening, closing = ("[", "]") if isinstance(value, list) else ("(", ")")
         if len(value) > limit:
             return f"a {type(value).__name__} of {len(value)} items"
+        if isinstance(value, tuple) and len(value) == 1:
+            closing = ",)"  # (3,), a tuple, not (3), a number in brackets
         return opening + ", ".join(describe(v, limit) for v in value) + closing
     if isinstance(value, Other):
         return f"an object of type {value.type_name}"

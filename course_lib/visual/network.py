@@ -25,8 +25,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from course_lib.nn import Sigmoid
-
 # colours shared by the drawings
 _NEURON = "#dbe9f6"
 _INPUT = "#e8f5e9"
@@ -37,6 +35,10 @@ _UNKNOWN = "#eeeeee"
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
     """The logistic function 1 / (1 + e^-z), element-wise, in float64 (course_lib's own)."""
+    # imported here: the grader forbids this module to backprop's learners, and resolving
+    # that forbidden name must not import course_lib.nn, which the sandbox hides from them
+    from course_lib.nn import Sigmoid
+
     return Sigmoid().sigma(np.asarray(z, dtype=np.float64))
 
 

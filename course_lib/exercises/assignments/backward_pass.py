@@ -81,12 +81,14 @@ EXERCISES: dict[str, Exercise] = {
         ),
     ),
     "backprop": Exercise(
-        # path_count: notebook 04's naive recursion, which gives every dC/dz
+        # notebook 04's naive recursion (path_count) and its stepper (network.backward_steps)
+        # each give every dC/dz
         forbidden=(
             "course_lib.nn",
             "course_lib.gradcheck",
             "course_lib.autodiff",
             "course_lib.visual.path_count",
+            "course_lib.visual.network",
         ),
         forbidden_reason="write backpropagation yourself",
         hints=(
@@ -113,12 +115,14 @@ EXERCISES: dict[str, Exercise] = {
         ),
     ),
     "backprop_deep": Exercise(
-        # path_count: notebook 04's naive recursion, which gives every dC/dz
+        # notebook 04's naive recursion (path_count) and its stepper (network.backward_steps)
+        # each give every dC/dz
         forbidden=(
             "course_lib.nn",
             "course_lib.gradcheck",
             "course_lib.autodiff",
             "course_lib.visual.path_count",
+            "course_lib.visual.network",
         ),
         forbidden_reason="write backpropagation yourself",
         hints=(

@@ -38,6 +38,17 @@ EXERCISES: dict[str, Exercise] = {
             "first.",
         ),
     ),
+    "gate_backward": Exercise(
+        forbidden=("course_lib.autodiff",),
+        forbidden_reason="apply the gate's rule yourself",
+        hints=(
+            "A gate hands each input the gradient that arrives from above, times that input's "
+            "local derivative (chain rule, case 1).",
+            "∂C/∂x = ∂out/∂x · ∂C/∂out. Add: both local derivatives are 1. Multiply: ∂(xy)/∂x "
+            "is y and ∂(xy)/∂y is x. Max: 1 for the larger input (x on a tie), 0 for the other.",
+        ),
+        returns=("grad_x", "grad_y"),
+    ),
     "backward": Exercise(
         forbidden=("course_lib.autodiff",),
         forbidden_reason="write the backward pass yourself",
@@ -54,13 +65,16 @@ EXERCISES: dict[str, Exercise] = {
         forbidden_reason="build the network from Value yourself",
         needs=("course_lib.autodiff",),
         hints=(
-            "Make every parameter a Value. Each step: clear the gradients, one backward pass per "
-            "example, then one update.",
+            "Make every parameter a Value. W1 is (H, D): row j holds the weights into hidden "
+            "unit j. Each step: clear the gradients, one backward pass per example, then one "
+            "update.",
             "Each step: ∂L/∂p = (1/N) Σₙ ∂Cⁿ/∂p with Cⁿ = ½ (yⁿ − tⁿ)², then p ← p − η ∂L/∂p. "
             "Record L before each step and once after the last.",
         ),
         rtol=1e-6,
         atol=1e-9,
+        # W1 is (H, D), one row per hidden unit: the net takes one example x, a column, at a
+        # time, so the hidden layer is W1 x (notebook 03's batches use the transpose)
         returns=("dW1", "db1", "dW2", "db2", "losses"),
         order=(2, 3, 0, 1, 4),  # from the output layer back, then the losses
         batch=lambda args: len(args[4]),

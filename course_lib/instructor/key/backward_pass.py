@@ -84,6 +84,13 @@ def _linear_output(x, t, W1, b1, W2, b2) -> tuple:
     return _grads(net, loss.backward())
 
 
+def _layout_of_notebook_03(x, t, W1, b1, W2, b2) -> tuple:
+    """What weights read as (n_in, n_out), z = a W + b, give: the gradients of the network
+    whose weights are these transposed, each gradient transposed back (square layers only)."""
+    dW1, db1, dW2, db2 = ref_backprop(x, t, W1.T, b1, W2.T, b2)
+    return dW1.T, db1, dW2.T, db2
+
+
 def grad_case(seed: int, n: int, d: int) -> tuple:
     rng = seeded(seed)
     a = nn.Sigmoid().sigma(rng.standard_normal((n, d)))
@@ -203,8 +210,14 @@ ANSWERS: dict[str, Answer] = {
     "linear_backward": Answer(
         reference=ref_linear_backward,
         public=(
-            Case("a batch of 5, 3 inputs, 2 outputs", lambda: linear_back_case(10, 5, 3, 2)),
-            Case("a batch of 4, 2 inputs, 6 outputs", lambda: linear_back_case(9, 4, 2, 6)),
+            Case(
+                "a batch of 5, 3 inputs, 2 outputs: W is (2, 3), by row",
+                lambda: linear_back_case(10, 5, 3, 2),
+            ),
+            Case(
+                "a batch of 4, 2 inputs, 6 outputs: W is (6, 2), by row",
+                lambda: linear_back_case(9, 4, 2, 6),
+            ),
         ),
         mistakes=(
             Mistake(
@@ -243,10 +256,15 @@ ANSWERS: dict[str, Answer] = {
         speed_reference=ref_backprop,
         reference=ref_backprop,
         public=(
-            Case("the lecture's 2-2-2 network, target (0, 1)", lecture_backprop_case),
-            Case("a 3-4-2 network on 5 examples", lambda: backprop_case(11, 5, (3, 4, 2))),
             Case(
-                "a 4-3-1 network (one output) on 6 examples",
+                "the lecture's 2-2-2 network, target (0, 1), weights by row", lecture_backprop_case
+            ),
+            Case(
+                "a 3-4-2 network on 5 examples: W1 is (4, 3), by row",
+                lambda: backprop_case(11, 5, (3, 4, 2)),
+            ),
+            Case(
+                "a 4-3-1 network (one output) on 6 examples: W2 is (1, 3), by row",
                 lambda: backprop_case(12, 6, (4, 3, 1)),
             ),
         ),
@@ -263,6 +281,13 @@ ANSWERS: dict[str, Answer] = {
                 "output sigmoid's amplifier sigma'(z_[2]) (case 1): this network's output is "
                 "y = sigma(z_[2]), not z_[2].",
                 "output_treated_as_linear",
+            ),
+            Mistake(
+                _layout_of_notebook_03,
+                "Your gradients are those of weights stored as in notebook 03, (n_in, n_out), "
+                "with z = a W + b. Here W is stored by row, (n_out, n_in), as in 4.2 (the square "
+                "2-2-2 case hides this; the others fail on the shapes).",
+                "layout_of_notebook_03",
             ),
             Mistake(
                 _linear_output,
@@ -282,8 +307,11 @@ ANSWERS: dict[str, Answer] = {
         speed_reference=ref_backprop_deep,
         reference=ref_backprop_deep,
         public=(
-            Case("the lecture's 2-2-2-2 network, target (0, 1)", lecture_deep_case),
-            Case("a 3-5-4-2 network on 5 examples", lambda: deep_case(31, 5, (3, 5, 4, 2))),
+            Case("the lecture's 2-2-2-2 network, target (0, 1), weights by row", lecture_deep_case),
+            Case(
+                "a 3-5-4-2 network on 5 examples: W_[1] is (5, 3), by row",
+                lambda: deep_case(31, 5, (3, 5, 4, 2)),
+            ),
         ),
         mistakes=(
             Mistake(

@@ -39,6 +39,27 @@ def ref_chain_rule_case2(s: float) -> float:
     return vs.grad
 
 
+def ref_gate_backward(op: str, x: float, y: float, grad_out: float) -> tuple:
+    """(dC/dx, dC/dy) of a gate out = op(x, y) that receives dC/dout = grad_out, from
+    course_lib's Value: max(x, y) is built as x + relu(y - x), so a tie sends all to x."""
+    vx, vy = autodiff.Value(x), autodiff.Value(y)
+    if op == "max":
+        out = vx + (vy - vx).relu()
+    else:
+        out = _apply(op, vx, vy)
+    (out * grad_out).backward()  # C = grad_out * out: dC/dout = grad_out
+    return (vx.grad, vy.grad)
+
+
+def _gate_but(op: str, wrong) -> object:
+    """A gate_backward right for every gate but ``op``, where it gives ``wrong(x, y, g)``."""
+
+    def gate(o: str, x: float, y: float, g: float) -> tuple:
+        return wrong(x, y, g) if o == op else ref_gate_backward(o, x, y, g)
+
+    return gate
+
+
 def _build(graph: list) -> list[autodiff.Value]:
     nodes: list[autodiff.Value] = []
     for node in graph:
@@ -129,7 +150,7 @@ def tiny_mlp_run(
     scale: float = 1.0,
     accumulate: bool = False,
 ) -> tuple:
-    """(dW1, db1, dW2, db2, losses) of exercise 2.5 by course_lib's layers (tanh hidden
+    """(dW1, db1, dW2, db2, losses) of exercise 2.6 by course_lib's layers (tanh hidden
     layer, linear output, MSELoss: the mean of the costs C^n = 1/2 (y^n - t^n)^2), trained
     by plain gradient descent. What the usual mistakes give: ``direction`` +1 steps uphill,
     ``scale`` N sums the costs, ``accumulate`` never resets the gradient sums (no zero_grad).
@@ -160,6 +181,22 @@ def tiny_mlp_run(
 def ref_train_tiny_mlp(W1, b1, W2, b2, xs, ts, eta, steps) -> tuple:
     """The gradient of L at the start, and L before and after each step (see tiny_mlp_run)."""
     return tiny_mlp_run(W1, b1, W2, b2, xs, ts, eta, steps)
+
+
+def dW1_transposed(result: tuple) -> tuple:
+    """A train_tiny_mlp result with dW1 given back transposed, (D, H)."""
+    dW1, *rest = result
+    return (dW1.T.copy(), *rest)
+
+
+def tiny_mlp_read_as_D_by_H(W1, b1, W2, b2, xs, ts, eta, steps) -> tuple:
+    """What a network that reads W1[i][j] as the weight from input i to hidden unit j (the
+    layout (D, H) of notebook 03) gives: course_lib's run on W1.T, its dW1 transposed back
+    to the given layout. It runs only when D == H (else the shapes do not fit)."""
+    W1 = np.array(W1, dtype=np.float64)
+    if W1.shape[0] != W1.shape[1]:
+        raise ValueError("W1 read as (D, H) fits only a square W1")
+    return dW1_transposed(tiny_mlp_run(W1.T, b1, W2, b2, xs, ts, eta, steps))
 
 
 def tiny_mlp_case(seed: int, n: int, d: int, h: int, eta: float, steps: int) -> tuple:
@@ -220,6 +257,36 @@ ANSWERS: dict[str, Answer] = {
             ),
         ),
     ),
+    "gate_backward": Answer(
+        reference=ref_gate_backward,
+        public=(
+            Case("an add gate", lambda: ("+", 2.0, -3.0, 1.5)),
+            Case("a multiply gate", lambda: ("*", 2.0, -3.0, 1.5)),
+            Case("a max gate, x the larger", lambda: ("max", 2.0, -3.0, 1.5)),
+            Case("a max gate, y the larger", lambda: ("max", -1.0, 0.5, 2.0)),
+            Case("a max gate, a tie: all of it to x", lambda: ("max", 1.0, 1.0, 3.0)),
+        ),
+        mistakes=(
+            Mistake(
+                _gate_but("+", lambda x, y, g: (0.5 * g, 0.5 * g)),
+                "Your add gate splits the gradient in half: a sum passes the whole gradient "
+                "on to each of its inputs.",
+                "add_halves",
+            ),
+            Mistake(
+                _gate_but("*", lambda x, y, g: (x * g, y * g)),
+                "Your multiply gate gives each input its own value times the gradient: the "
+                "inputs must swap.",
+                "mul_no_swap",
+            ),
+            Mistake(
+                _gate_but("max", lambda x, y, g: (g, g)),
+                "Your max gate sends the gradient to both inputs: only the larger one reached "
+                "the output, and the other gets 0.",
+                "max_to_both",
+            ),
+        ),
+    ),
     "forward": Answer(
         reference=ref_forward,
         public=(
@@ -261,7 +328,11 @@ ANSWERS: dict[str, Answer] = {
         reference=ref_train_tiny_mlp,
         public=(
             Case(
-                "a 2-3-1 network, 6 examples, 5 steps, eta = 0.5",
+                "a 3-3-1 network (D = H = 3), 6 examples, 4 steps, eta = 0.5",
+                lambda: tiny_mlp_case(43, 6, 3, 3, 0.5, 4),
+            ),
+            Case(
+                "a 2-3-1 network, 6 examples, 5 steps, eta = 0.5: W1 is (3, 2), by row",
                 lambda: tiny_mlp_case(41, 6, 2, 3, 0.5, 5),
             ),
             Case(
@@ -287,6 +358,18 @@ ANSWERS: dict[str, Answer] = {
                 "Every gradient, and the loss, is N times too large (N the number of "
                 "examples): L is the mean of the costs C^n, not their sum.",
                 "sum_not_mean",
+            ),
+            Mistake(
+                lambda *args: dW1_transposed(ref_train_tiny_mlp(*args)),
+                "Your dW1 is transposed. Here W1 has shape (H, D): row j holds the weights "
+                "into hidden unit j, and dW1 has the shape of W1.",
+                "dW1_transposed",
+            ),
+            Mistake(
+                tiny_mlp_read_as_D_by_H,
+                "Your network reads W1 as (D, H), one column per hidden unit. Here W1 has "
+                "shape (H, D): row j holds the weights into hidden unit j.",
+                "W1_read_as_D_by_H",
             ),
         ),
     ),

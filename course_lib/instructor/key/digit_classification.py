@@ -126,7 +126,10 @@ ANSWERS: dict[str, Answer] = {
     "softmax": Answer(
         reference=ref_softmax,
         public=(
-            Case("4 classes, 3 examples", lambda: logits_case(12, 3, 4)[:1]),
+            Case(
+                "4 classes, 3 examples, one per column: z is (4, 3)",
+                lambda: logits_case(12, 3, 4)[:1],
+            ),
             Case(
                 "very large logits, far apart (5 classes, 3 examples)",
                 lambda: far_apart_logits()[:1],
@@ -163,7 +166,9 @@ ANSWERS: dict[str, Answer] = {
     "cross_entropy": Answer(
         reference=ref_cross_entropy,
         public=(
-            Case("4 classes, 3 examples", lambda: logits_case(13, 3, 4)),
+            Case(
+                "4 classes, 3 examples, one per column: z is (4, 3)", lambda: logits_case(13, 3, 4)
+            ),
             Case("very large logits, far apart (5 classes, 3 examples)", far_apart_logits),
         ),
         mistakes=(
@@ -196,7 +201,9 @@ ANSWERS: dict[str, Answer] = {
     "cross_entropy_grad": Answer(
         reference=ref_cross_entropy_grad,
         public=(
-            Case("4 classes, 3 examples", lambda: logits_case(14, 3, 4)),
+            Case(
+                "4 classes, 3 examples, one per column: z is (4, 3)", lambda: logits_case(14, 3, 4)
+            ),
             Case("very large logits, far apart (5 classes, 3 examples)", far_apart_logits),
         ),
         mistakes=(
@@ -215,7 +222,10 @@ ANSWERS: dict[str, Answer] = {
     "classifier_gradients": Answer(
         reference=ref_classifier_gradients,
         public=(
-            Case("a 4-3-3 network on 6 examples", lambda: classifier_case(16, 6, (4, 3, 3))),
+            Case(
+                "a 4-3-3 network on 6 examples, one per row: W1 is (4, 3)",
+                lambda: classifier_case(16, 6, (4, 3, 3)),
+            ),
             Case(
                 "a 256-16-10 network on 8 digits of the training set",
                 lambda: digits_case(17, 8, 16),

@@ -29,7 +29,7 @@ import numpy as np
 from .backward_pass import backprop_case, deep_case, grad_case, linear_back_case
 from .chain_rule import graph_case, random_graph, ref_backward, ref_forward, tiny_mlp_case
 from .digit_classification import classifier_case, logits_case
-from .forward_pass import layer_case, net_case
+from .forward_pass import bias_case, layer_case, net_case
 from .gradient_descent import bowl_case, momentum_case, regression_case, step_case, wavy_case
 
 
@@ -96,6 +96,25 @@ def _same_number_twice(rng: np.random.Generator) -> tuple:
     """("*", a, a): a product of a number with itself."""
     a = float(rng.uniform(-2.5, 2.5))
     return ("*", a, a)
+
+
+def _pair(rng: np.random.Generator) -> tuple[float, float]:
+    """Two different inputs of a gate, x and y, each between -3 and 3."""
+    x, y = (float(v) for v in rng.uniform(-3.0, 3.0, 2))
+    return (x, y)
+
+
+def _close_max(rng: np.random.Generator) -> tuple:
+    """("max", x, y, g) with |x - y| between 0.001 and 0.01, either one the larger."""
+    x = float(rng.uniform(-2.0, 2.0))
+    y = x + float(rng.choice([-1.0, 1.0]) * rng.uniform(0.001, 0.01))
+    return ("max", x, y, float(rng.uniform(0.5, 2.0)))
+
+
+def _tied_max(rng: np.random.Generator) -> tuple:
+    """("max", a, a, g): a tie, whose gradient goes all to x."""
+    a = float(rng.uniform(-2.0, 2.0))
+    return ("max", a, a, float(rng.uniform(0.5, 2.0)))
 
 
 def _strongly_negative_neuron(rng: np.random.Generator) -> tuple:
@@ -194,6 +213,18 @@ HIDDEN: dict[str, tuple[HiddenCase, ...]] = {
         HiddenCase("s = 0", lambda rng: (0.0,)),  # zero is the kind: the same for every secret
         HiddenCase("s between 2 and 3", lambda rng: (float(rng.uniform(2.0, 3.0)),)),
     ),
+    "gate_backward": (
+        HiddenCase(
+            "a multiply gate fed a negative upstream gradient",
+            lambda rng: ("*", *_pair(rng), float(rng.uniform(-2.0, -0.5))),
+        ),
+        HiddenCase(
+            "an add gate fed a negative upstream gradient",
+            lambda rng: ("+", *_pair(rng), float(rng.uniform(-2.0, -0.5))),
+        ),
+        HiddenCase("a max gate whose inputs differ by under 0.01", _close_max),
+        HiddenCase("a max gate whose two inputs are equal", _tied_max),
+    ),
     "forward": (
         HiddenCase("a random graph of 30 nodes", lambda rng: (_graph(rng, 4, 26),)),
         HiddenCase("a single input node", lambda rng: ([["input", _input_value(rng)]],)),
@@ -241,6 +272,24 @@ HIDDEN: dict[str, tuple[HiddenCase, ...]] = {
             "a 6-5-4-3 network on 8 examples", lambda rng: net_case(_seed(rng), [6, 5, 4, 3], 8)
         ),
         HiddenCase("a single layer", lambda rng: net_case(_seed(rng), [3, 2], 2)),
+    ),
+    "bias_backward": (
+        HiddenCase(
+            "a (n_out,) bias under a batch of one row",
+            lambda rng: bias_case(_seed(rng), 1, 5, (5,)),
+        ),
+        HiddenCase(
+            "a (n_out,) bias with as many rows as outputs (6)",
+            lambda rng: bias_case(_seed(rng), 6, 6, (6,)),
+        ),
+        HiddenCase(
+            "a (1, n_out) bias under 32 rows and 10 outputs",
+            lambda rng: bias_case(_seed(rng), 32, 10, (1, 10)),
+        ),
+        HiddenCase(
+            "a scalar bias under 8 rows and one output",
+            lambda rng: bias_case(_seed(rng), 8, 1, ()),
+        ),
     ),
     # 04 backward pass
     "sigmoid_backward": (
