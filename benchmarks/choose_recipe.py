@@ -11,13 +11,14 @@ trained networks.
 
 Studies, in the order they were run. ``--base`` gives the recipe each ran on (the defaults of
 the time); the first two, rerun with these commands after the script replaced an older one,
-gave the same counts to the digit (training is seeded and deterministic).
+gave the same counts to the digit (training is seeded and deterministic); so did the first two
+again on 2026-12-07, when their results were first stored.
 
 - ``distortion --base epochs=30 weight_decay=5e-4 label_smoothing=0``: one network per fold,
   the milder distortion (12 degrees, 10%, 0.6 px) against a stronger one (15 degrees, 15%,
-  1.0 px). Milder: 7,218 right; stronger: 7,205.
+  1.0 px). Milder: 7,218 right; stronger: 7,205 (choose_recipe_distortion.json).
 - ``ensemble --base epochs=30 weight_decay=5e-4 label_smoothing=0``: 3 networks against 5.
-  3: 7,225; 5: 7,224.
+  3: 7,225; 5: 7,224 (choose_recipe_ensemble.json).
 - ``budget --splits 2 --base weight_decay=5e-4 label_smoothing=0``: what to spend the 60 s of
   ``course-lib train`` on, with 3 networks: both distortions, 30 or 60 epochs, with or
   without test-time augmentation (8 copies), on two splits (14,582 held-out digits). Winner:

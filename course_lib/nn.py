@@ -389,7 +389,7 @@ class SoftmaxCrossEntropy:
 
     logits z: (N, K); targets t: (N,) integer class labels in [0, K).
 
-    ``label_smoothing`` eps replaces onehot(t) by (1 - eps) onehot(t) + eps / K: the target
+    ``label_smoothing`` alpha replaces onehot(t) by (1 - alpha) onehot(t) + alpha / K: the target
     gives a little probability to every class, so the cost keeps rising when the network
     becomes ever more certain, and the logits stop growing once they are sure enough.
     """
@@ -397,7 +397,7 @@ class SoftmaxCrossEntropy:
     def __init__(self, label_smoothing: float = 0.0) -> None:
         if not 0 <= label_smoothing < 1:
             raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing}")
-        self.eps = float(label_smoothing)
+        self.alpha = float(label_smoothing)
         self.probs: np.ndarray | None = None
         self.targets: np.ndarray | None = None
 
@@ -413,9 +413,9 @@ class SoftmaxCrossEntropy:
         self.probs, self.targets, self._rows = exp / total, t, np.arange(len(t))
         # -log softmax(z)[t] = log(sum_k e^z_k) - z_t, averaged over the batch
         cost = float((np.log(total[:, 0]) - shifted[self._rows, t]).sum()) / len(t)
-        if self.eps:  # mix with the cost of the uniform target: mean over k of -log softmax(z)_k
+        if self.alpha:  # mix with the cost of the uniform target: mean over k of -log softmax(z)_k
             uniform = float(np.log(total).sum() - shifted.mean(axis=1).sum()) / len(t)
-            cost = (1 - self.eps) * cost + self.eps * uniform
+            cost = (1 - self.alpha) * cost + self.alpha * uniform
         return cost
 
     def backward(self) -> np.ndarray:
@@ -425,9 +425,9 @@ class SoftmaxCrossEntropy:
                 "SoftmaxCrossEntropy.backward() was called before forward(): run forward first"
             )
         n, k = self.probs.shape
-        if self.eps:
-            grad = (self.probs - self.eps / k) / n
-            grad[self._rows, self.targets] -= (1.0 - self.eps) / n
+        if self.alpha:
+            grad = (self.probs - self.alpha / k) / n
+            grad[self._rows, self.targets] -= (1.0 - self.alpha) / n
             return grad
         grad = self.probs / n
         grad[self._rows, self.targets] -= 1.0 / n
