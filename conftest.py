@@ -11,6 +11,13 @@ test (nor the grader's cache of validated answer keys, Jupyter's runtime files, 
 matplotlib) writes into the real home. pip keeps its own cache where it was (its downloads
 are pip's business, and the tests that build wheels rely on it).
 
+English, whatever the machine's locale: `course-lib lab` and the learner's messages follow
+COURSE_LIB_LANG or the locale; a test that wants Chinese says so.
+
+The Chinese notebooks (notebooks/zh) have the English ones' code and stored outputs, cell for
+cell (tests/test_translations.py): nbval runs the welcome notebook from that folder, to show
+they run there, and not the others a second time (the 3-minute budget of `make test`).
+
 Strict specs: COURSE_LIB_SPEC_STRICT=1 makes a broken diagnosis, rule or recogniser of an
 exercise raise instead of being passed over (a learner's check never stops on our bug).
 """
@@ -22,6 +29,7 @@ import tempfile
 for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_name] = "1"
 os.environ["COURSE_LIB_SPEC_STRICT"] = "1"
+os.environ["COURSE_LIB_LANG"] = "en"
 
 _HOME_SET = "COURSE_LIB_TEST_HOME"  # set once, by the first process (xdist's workers inherit it)
 _made_home = None
@@ -44,6 +52,14 @@ def pytest_configure(config):
         ("MPLCONFIGDIR", ".config/matplotlib"),
     ):
         os.environ[name] = os.path.join(_made_home, sub)
+
+
+def pytest_ignore_collect(collection_path, config):
+    """The Chinese notebooks but the welcome one: their code and outputs are the English ones'."""
+    path = collection_path
+    if path.suffix == ".ipynb" and path.parent.name == "zh" and path.name != "00_welcome.ipynb":
+        return True
+    return None
 
 
 def pytest_unconfigure(config):

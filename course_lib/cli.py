@@ -228,18 +228,42 @@ def doctor_command(args: argparse.Namespace) -> int:
 
 
 WELCOME = "notebooks/00_welcome.ipynb"
+WELCOME_IN = {"en": WELCOME, "zh": "notebooks/zh/00_welcome.ipynb"}
+
+
+def course_language(environ: dict[str, str] | None = None) -> str:
+    """The learner's language, "en" or "zh": COURSE_LIB_LANG if set, else the locale's
+    (LC_ALL, LC_MESSAGES, LANG, as gettext reads them: zh_CN.UTF-8 is Chinese)."""
+    environ = os.environ if environ is None else environ
+    for name in ("COURSE_LIB_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name, "").strip().lower()
+        if value:
+            return "zh" if value.startswith("zh") else "en"
+    return "en"
+
+
+def welcome_notebook(environ: dict[str, str] | None = None) -> str:
+    """The welcome notebook in the learner's language, or in English if this edition has no
+    such translation; in Chinese if the edition is Chinese only."""
+    wanted = WELCOME_IN[course_language(environ)]
+    for path in (wanted, WELCOME, WELCOME_IN["zh"]):
+        if Path(path).is_file():
+            return path
+    return wanted
 
 
 def lab_command(args: argparse.Namespace) -> int:
-    """Replace this process with JupyterLab, opened on the welcome notebook. Jupyter refuses to
-    run as root unless told (--allow-root): root is usual in containers, so it is told then."""
-    if not Path(WELCOME).is_file():
+    """Replace this process with JupyterLab, opened on the welcome notebook in the learner's
+    language (:func:`course_language`). Jupyter refuses to run as root unless told
+    (--allow-root): root is usual in containers, so it is told then."""
+    welcome = welcome_notebook()
+    if not Path(welcome).is_file():
         print(
             f"course-lib lab: no {WELCOME} here ({Path.cwd()}): run it in the course folder",
             file=sys.stderr,
         )
         return 2
-    command = [sys.executable, "-m", "jupyterlab", f"--LabApp.default_url=/lab/tree/{WELCOME}"]
+    command = [sys.executable, "-m", "jupyterlab", f"--LabApp.default_url=/lab/tree/{welcome}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
     command += args.jupyter_args  # what main() did not recognise

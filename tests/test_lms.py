@@ -296,20 +296,24 @@ def test_jupyterhub_homes_holding_the_learner_edition_give_one_row_each(tmp_path
         edition = homes / f"jupyter-{who}" / "backprop"
         shutil.copytree(ROOT / "notebooks", edition / "notebooks")
         shutil.copytree(EXERCISES, edition / "exercises")
-    right(homes / "jupyter-ann" / "backprop" / "exercises" / f"{STEM}.ipynb")
+    # Ann works in the Chinese edition (exercises/zh): both of a home's notebooks named after
+    # the assignment are graded, English and Chinese, and the better one counts
+    right(homes / "jupyter-ann" / "backprop" / "exercises" / "zh" / f"{STEM}.ipynb")
     roster = tmp_path / "roster.csv"
     roster.write_text("student_id,name,login\ns1,Ann,ann\ns2,Ben,ben\n")
     assert grade(tmp_path / "out", roster, homes) == 0
     said = capsys.readouterr().out
-    others = 2 * (
-        len(list(ROOT.glob("notebooks/*.ipynb"))) + len(list(EXERCISES.glob("*.ipynb"))) - 1
-    )
+    found = len(list(ROOT.glob("notebooks/**/*.ipynb"))) + len(list(EXERCISES.glob("**/*.ipynb")))
+    others = 2 * (found - 2)
     assert f"{others} notebook(s) found but not graded" in said
     graded = rows(tmp_path / "out" / "grades.csv")
     assert [r["submission"] for r in graded] == [
         f"jupyter-ann-backprop-exercises-{STEM}",
+        f"jupyter-ann-backprop-exercises-zh-{STEM}",
         f"jupyter-ben-backprop-exercises-{STEM}",
+        f"jupyter-ben-backprop-exercises-zh-{STEM}",
     ]
+    assert [r["total"] for r in graded] == ["0", str(FULL), "0", "0"]
     book = {r["student_id"]: r["total"] for r in rows(tmp_path / "out" / "gradebook.csv")}
     assert book == {"s1": str(FULL), "s2": "0"}
     skipped = [r for r in rows(tmp_path / "out" / "unmatched.csv") if r["what"] == "not graded"]

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ..exercises.cli import UsageError
 from ..exercises.spec import CATALOG, PUBLIC
+from .translate import build_translations, write_or_check
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 _MARKER = re.compile(r"^(\s*)### (BEGIN|END) SOLUTION\s*$")
@@ -213,21 +214,33 @@ def build_command(args) -> int:
         if not args.check:
             _check_specs(CATALOG)
         changed += public_cases(check=args.check)
+        # the Chinese notebooks, from the English ones (exercises/ as just built)
+        translations = build_translations(root) if exercises == root / "exercises" else None
+        if translations is not None:
+            changed += write_or_check(translations, check=args.check)
     except (BuildError, OSError, nbformat.ValidationError) as err:
         print(f"course-lib build: {err}")
         return 2
+    untranslated = translations.problems if translations is not None else []
+    if untranslated:
+        print(
+            f"{len(untranslated)} paragraph(s) of the Chinese notebooks need a translator "
+            "(they show in English until then; edit translations/zh/):"
+        )
+        print("\n".join(f"  {problem}" for problem in untranslated))
     if args.check:
         if changed:
             print(
-                f"exercises/ or the catalog is stale, run `course-lib build`; stale: "
-                f"{', '.join(changed)}"
+                f"exercises/, the catalog or a Chinese notebook is stale, run `course-lib "
+                f"build`; stale: {', '.join(changed)}"
             )
+        if changed or untranslated:
             return 1
-        print(f"exercises/ is up to date with solutions/ ({exercises})")
+        print(f"exercises/ is up to date with solutions/ ({exercises}), and every translation")
         return 0
     names = f": {', '.join(changed)}" if changed else ""
     print(
         f"wrote {len(changed)} file(s) (exercise notebooks in {exercises}, the catalog and "
-        f"public cases in {CATALOG.parent}){names}"
+        f"public cases in {CATALOG.parent}, the Chinese notebooks and catalogs){names}"
     )
     return 0

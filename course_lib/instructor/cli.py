@@ -180,6 +180,13 @@ def release_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--repo", help="the instructor's repository (default: the one course_lib comes from)"
     )
+    parser.add_argument(
+        "--lang",
+        choices=("all", "en", "zh"),
+        default="all",
+        help="the notebooks' language: English, Chinese (notebooks/zh, exercises/zh) or both "
+        "(default)",
+    )
 
 
 def build_command(args: argparse.Namespace) -> int:

@@ -238,6 +238,26 @@ def _excluded(rel: str) -> bool:
     return any(rel == p or rel.startswith(p.rstrip("/") + "/") for p in INSTRUCTOR_ONLY)
 
 
+LANGS = ("all", "en", "zh")
+
+
+def _in_language(rel: str, lang: str) -> bool:
+    """Whether a notebook belongs to an edition in ``lang``: notebooks/zh and exercises/zh are
+    the Chinese notebooks, the other notebooks the English ones."""
+    if lang == "all" or not rel.endswith(".ipynb"):
+        return True
+    chinese = rel.split("/")[1:2] == ["zh"]
+    return chinese == (lang == "zh")
+
+
+def _readme_in(readme: str, lang: str) -> str:
+    """The learner README, its links to notebooks pointing at the Chinese ones in a Chinese
+    edition."""
+    if lang != "zh":
+        return readme
+    return re.sub(r"(?<=[\s(`])(notebooks|exercises)/(?=[\w.]+\.ipynb\b)", r"\1/zh/", readme)
+
+
 def _sources(repo: Path) -> list[str]:
     """The relative paths of every file to copy, sorted."""
     found: list[str] = []
@@ -286,19 +306,27 @@ def _write(path: Path, data: bytes, executable: bool = False) -> None:
     path.chmod(0o755 if executable else 0o644)
 
 
-def build_release(out: Path, repo: Path | None = None, *, force: bool = False) -> list[str]:
+def build_release(
+    out: Path, repo: Path | None = None, *, force: bool = False, lang: str = "all"
+) -> list[str]:
     """Write the learner edition of ``repo`` (default: :func:`default_repo`) into ``out``;
-    return the relative paths written, sorted.
+    return the relative paths written, sorted. ``lang`` ("all", "en" or "zh") chooses the
+    notebooks' language (`course-lib lab` opens the welcome notebook the edition has).
 
     ``out`` must be missing or empty, unless ``force``: then everything in it except
     ``.git`` is removed first, so it can be the learner repository's working copy.
     Raises :class:`ReleaseError` when it refuses.
     """
+    if lang not in LANGS:
+        raise ReleaseError(f"--lang must be one of {', '.join(LANGS)}, not {lang!r}")
     repo = default_repo() if repo is None else Path(repo)
     out = Path(out)
     readme = (repo / "README.md").read_text(encoding="utf-8")
     files: dict[str, tuple[bytes, bool]] = {
-        "README.md": (README.format(course_map=course_map(readme)).encode(), False),
+        "README.md": (
+            _readme_in(README.format(course_map=course_map(readme)), lang).encode(),
+            False,
+        ),
         "Makefile": (MAKEFILE.encode(), False),
         ".gitignore": (GITIGNORE.encode(), False),
         "pyproject.toml": (
@@ -307,6 +335,8 @@ def build_release(out: Path, repo: Path | None = None, *, force: bool = False) -
         ),
     }
     for rel in _sources(repo):
+        if not _in_language(rel, lang):
+            continue
         source = repo / rel
         files[rel] = (source.read_bytes(), bool(source.stat().st_mode & 0o111))
     for rel, (data, _) in files.items():
@@ -325,7 +355,10 @@ def release_command(args: argparse.Namespace) -> int:
     """Write the edition; 0 when written, 2 when refused (the message says why)."""
     try:
         written = build_release(
-            Path(args.out), Path(args.repo) if args.repo else None, force=args.force
+            Path(args.out),
+            Path(args.repo) if args.repo else None,
+            force=args.force,
+            lang=getattr(args, "lang", "all"),
         )
     except (ReleaseError, OSError) as err:
         print(f"course-lib release: {err}", file=sys.stderr)
