@@ -1,7 +1,9 @@
 """Build the course website from the stored notebooks, without running them.
 
 ``make site`` runs ``python site/build.py``; the pages go to ``site/_build/html`` (or to the
-folder given as the first argument). Any Sphinx warning fails the build.
+folder given as the first argument). Any Sphinx warning fails the build. The launch links
+come from pyproject.toml's [tool.course]; ``-Dcourse_repository=URL`` (and
+``-Dcourse_jupyterhub=URL``, ``-Dcourse_branch=NAME``) build them for another repository.
 """
 
 from __future__ import annotations
@@ -25,8 +27,14 @@ class Build:
     html: Path  # the built site: open html/index.html
 
 
-def build(out: Path = DEFAULT_OUT) -> Build:
-    """Build the site into ``out/html`` (doctrees in ``out/doctrees``); warnings are errors."""
+def build(
+    out: Path = DEFAULT_OUT, overrides: dict[str, str] | None = None, pages: tuple[str, ...] = ()
+) -> Build:
+    """Build the site into ``out/html`` (doctrees in ``out/doctrees``); warnings are errors.
+    ``overrides``: settings of conf.py to replace, e.g. ``{"course_repository": URL}`` (the
+    launch links; by default from pyproject.toml's [tool.course]). ``pages``: write only
+    these source files (e.g. ``"notebooks/04_backward_pass.ipynb"``) of an earlier build."""
+    settings = [f"-D{name}={value}" for name, value in (overrides or {}).items()]
     command = [
         sys.executable,
         "-m",
@@ -36,10 +44,12 @@ def build(out: Path = DEFAULT_OUT) -> Build:
         "-q",
         "-W",
         "--keep-going",
+        *settings,
         "-d",
         str(out / "doctrees"),
         str(SITE),
         str(out / "html"),
+        *(str(SITE / page) for page in pages),
     ]
     start = time.monotonic()
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
@@ -50,8 +60,12 @@ def build(out: Path = DEFAULT_OUT) -> Build:
 
 
 def main(argv: list[str]) -> int:
-    out = Path(argv[0]).resolve() if argv else DEFAULT_OUT
-    result = build(out)
+    folder = [arg for arg in argv if not arg.startswith("-D")]
+    overrides = dict(
+        arg.removeprefix("-D").split("=", 1) for arg in argv if arg.startswith("-D") and "=" in arg
+    )
+    out = Path(folder[0]).resolve() if folder else DEFAULT_OUT
+    result = build(out, overrides)
     print(result.log, end="")
     if result.returncode:
         print(f"the site did not build ({len(result.warnings)} warnings or errors)")

@@ -7,6 +7,13 @@
   it is live in JupyterLab. The notebook files are never changed: only the text Sphinx reads.
 - The glossary page is made from the glossary table of notebooks/00_welcome.ipynb, and the
   first use of each glossary term on a notebook page links to its entry.
+- Launch and download (issue 20): the learner edition's repository is set once, in
+  pyproject.toml's ``[tool.course]`` (:func:`course_settings`); the Binder and JupyterHub
+  (nbgitpuller) links are built from it (:func:`launch_links`) and left out when it is empty.
+  Every page offers the course as a zip, each notebook page its own notebook.
+- For every reader: figures get alt text (:func:`alt_text`), Chinese text ``lang="zh"``, and
+  page titles are plain text wherever MathJax does not run (the browser tab, the sidebar,
+  the previous / next links, search results): :func:`plain_title`.
 """
 
 from __future__ import annotations
@@ -16,6 +23,8 @@ import json
 import os
 import re
 import shutil
+import sys
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,7 +39,8 @@ NOTEBOOK_FOLDERS = ("notebooks", "exercises")
 GLOSSARY_NOTEBOOK = Path("notebooks") / "00_welcome.ipynb"
 GLOSSARY_HEADING = "## Glossary"
 GLOSSARY_MARKER = "<!-- the glossary, from notebooks/00_welcome.ipynb -->"
-BINDER = "https://mybinder.org/v2/gh/{repo}/{branch}?urlpath=lab/tree/{path}"
+COURSE_ZIP = "downloads/backprop-course.zip"  # written by course_assets.write_course_zip
+BINDER = "https://mybinder.org/v2"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 # words of glossary entries too common to link on their own ("for example")
@@ -61,33 +71,121 @@ def copy_sources(site: Path, root: Path) -> None:
             os.replace(temporary, target)
 
 
+# ----- launch and download -----
+
+
+def course_settings(root: Path) -> dict[str, str]:
+    """pyproject.toml's ``[tool.course]``: ``repository`` (the learner edition's git URL, or
+    empty), ``branch`` and ``jupyterhub`` (a hub's URL, or empty), as stripped strings."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10: tomli, a dev dependency
+        import tomli as tomllib
+    table = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    course = table.get("tool", {}).get("course", {})
+    settings = {"repository": "", "branch": "main", "jupyterhub": ""}
+    settings.update({key: str(course.get(key) or "").strip() for key in settings if key in course})
+    settings["branch"] = settings["branch"] or "main"
+    return settings
+
+
+def launch_links(repository: str, branch: str, path: str, hub: str = "") -> dict[str, str]:
+    """The links that open the notebook at ``path`` of the learner edition: ``binder``
+    (mybinder.org) when ``repository`` is set, ``jupyterhub`` (nbgitpuller: the hub clones or
+    updates the course in the learner's home, then opens the notebook) when ``hub`` is set
+    too. Empty when ``repository`` is empty. ``repository`` is a git URL
+    (https://github.com/OWNER/REPO, https://gitlab.com/..., any other git host)."""
+    repository = repository.strip().removesuffix("/").removesuffix(".git")
+    if not repository:
+        return {}
+    parsed = urllib.parse.urlparse(repository)
+    where = parsed.path.strip("/")
+    lab = f"lab/tree/{path}"
+    quoted_branch = urllib.parse.quote(branch, safe="")
+    if parsed.netloc == "github.com":
+        binder = f"{BINDER}/gh/{where}/{quoted_branch}"
+    elif parsed.netloc == "gitlab.com":
+        binder = f"{BINDER}/gl/{urllib.parse.quote(where, safe='')}/{quoted_branch}"
+    else:  # any git host: the repository's whole URL, quoted
+        binder = f"{BINDER}/git/{urllib.parse.quote(repository, safe='')}/{quoted_branch}"
+    links = {"binder": f"{binder}?urlpath={urllib.parse.quote(lab, safe='/')}"}
+    hub = hub.strip().removesuffix("/")
+    if hub:
+        folder = where.rsplit("/", 1)[-1]  # nbgitpuller clones into a folder named so
+        query = urllib.parse.urlencode(
+            {"repo": repository, "branch": branch, "urlpath": f"lab/tree/{folder}/{path}"}
+        )
+        links["jupyterhub"] = f"{hub}/hub/user-redirect/git-pull?{query}"
+    return links
+
+
+def relative_to_root(docname: str) -> str:
+    """The way from the page ``docname`` back to the site's root ("", "../", ...)."""
+    return "../" * docname.count("/")
+
+
 # ----- notebook pages -----
 
 
-def run_note(path: str, config: Any) -> dict:
-    """The markdown cell that tells how to run the notebook at ``path``."""
-    binder = BINDER.format(
-        repo=config.course_binder_repo, branch=config.course_binder_branch, path=path
-    )
+LAUNCH_HERE = '<p class="course-launch-here"></p>'  # filled per page: launch_note
+
+
+def run_note(path: str, widgets: bool = False) -> dict:
+    """The markdown cell that tells how to run the notebook at ``path`` (e.g.
+    ``notebooks/04_backward_pass.ipynb``): download it or the whole course, run it in
+    JupyterLab. Its launch links are filled in when the page is written (:func:`launch_note`,
+    so that a build with another repository re-reads no notebook)."""
+    up = relative_to_root(path)
+    name = path.rsplit("/", 1)[-1]
     check = ""
     if path.startswith("exercises/"):
         check = (
             f" After each exercise, run its check cell; `course-lib check {path}` checks the"
             " whole notebook from a terminal."
         )
+    live = (
+        "\n\nThis page shows the outputs stored in the notebook; the sliders and buttons of its"
+        " widgets are live only when the notebook runs."
+        if widgets
+        else ""
+    )
     text = (
         ":::{admonition} Run this notebook\n"
         ":class: tip course-run\n\n"
+        f'<a class="course-download" href="{name}" download>Download this notebook</a>'
+        f' ({name}) or <a class="course-download" href="{up}{COURSE_ZIP}" download>the whole'
+        " course</a> (a zip of the learner edition: unzip it, and that folder is the course"
+        " folder).\n\n"
         "**In JupyterLab**, on your computer: in the course folder run `make lab`, open"
         f" `{path}` in the file browser on the left and run the cells in order"
-        f" (Shift+Enter).{check}\n\n"
-        f"**On Binder**, with nothing to install (sessions are temporary: download your work):"
-        f" [launch {path} on Binder]({binder}).\n\n"
-        "This page shows the outputs stored in the notebook; the sliders and buttons of its"
-        " widgets are live only when the notebook runs.\n"
+        f" (Shift+Enter).{check}\n\n{LAUNCH_HERE}{live}\n"
         ":::\n"
     )
     return {"cell_type": "markdown", "id": "course-run-note", "metadata": {}, "source": text}
+
+
+def launch_note(path: str, config: Any) -> str:
+    """The run note's launch paragraphs (HTML) for the notebook at ``path``: Binder when the
+    course's repository is set, a JupyterHub (nbgitpuller) when its hub is set too; empty
+    when the repository is unset."""
+    links = launch_links(
+        config.course_repository, config.course_branch, path, config.course_jupyterhub
+    )
+    name = html.escape(path.rsplit("/", 1)[-1])
+    paragraphs = []
+    if "binder" in links:
+        paragraphs.append(
+            "<p><strong>On Binder</strong>, with nothing to install (sessions are temporary:"
+            f' download your work): <a class="course-launch" href="{html.escape(links["binder"])}">'
+            f"launch {name} on Binder</a>.</p>"
+        )
+    if "jupyterhub" in links:
+        paragraphs.append(
+            "<p><strong>On your class\u2019s JupyterHub</strong> (your work stays in your home"
+            f' folder): <a class="course-launch" href="{html.escape(links["jupyterhub"])}">'
+            f"open {name} on the JupyterHub</a>.</p>"
+        )
+    return "\n".join(paragraphs)
 
 
 def _children(model: dict) -> list[str]:
@@ -142,20 +240,137 @@ def static_widget_outputs(view: dict, state: dict) -> list[dict]:
     return [{"output_type": "display_data", "metadata": {}, "data": {"text/html": note}}, *outputs]
 
 
+FIGURE_TITLE = re.compile(
+    r"""(?:\b(?:title|suptitle|set_title)\(|\btitle=)\s*f?(["'])(.+?)(?<!\\)\1"""
+)
+
+
+def alt_text(cell: dict, heading: str) -> str:
+    """Alt text for the figures a code cell outputs: the cell's own (metadata
+    ``mystnb.image.alt`` or ``course.alt``), else the titles its code gives its figure, else
+    the heading the figure is under. In plain text: no TeX."""
+    metadata = cell.get("metadata", {})
+    given = metadata.get("mystnb", {}).get("image", {}).get("alt") or metadata.get(
+        "course", {}
+    ).get("alt")
+    if given:
+        return str(given)
+    source = "".join(cell.get("source", ""))
+    titles = [plain_title(match.group(2)) for match in FIGURE_TITLE.finditer(source)]
+    titles = [title for title in dict.fromkeys(titles) if title and "{" not in title]
+    if titles:
+        return "Figure: " + "; ".join(titles)
+    return f"Figure in “{plain_title(heading)}”" if heading else "Figure"
+
+
 def prepare_notebook(text: str, path: str, config: Any) -> str:
-    """The notebook as the site shows it: run note added, widgets replaced by stored state."""
+    """The notebook as the site shows it: run note added, widgets replaced by stored state,
+    alt text on the figures."""
     notebook = json.loads(text)
     state = notebook["metadata"].pop("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    heading, widgets = "", False
     for cell in notebook["cells"]:
+        source = "".join(cell.get("source", ""))
+        if cell["cell_type"] == "markdown":
+            found = re.findall(r"^#{1,4}\s+(.+)$", source, re.M)
+            heading = found[-1].strip() if found else heading
         outputs = []
         for output in cell.get("outputs", []):
             view = output.get("data", {}).get(WIDGET_VIEW)
+            widgets = widgets or bool(view)
             outputs.extend(static_widget_outputs(view, state) if view else [output])
         if "outputs" in cell:
             cell["outputs"] = outputs
+        if any("image/png" in o.get("data", {}) for o in outputs):
+            metadata = cell.setdefault("metadata", {})
+            image = metadata.setdefault("mystnb", {}).setdefault("image", {})
+            image["alt"] = alt_text(cell, heading)
     at = 1 if notebook["cells"] and notebook["cells"][0]["cell_type"] == "markdown" else 0
-    notebook["cells"].insert(at, run_note(path, config))
+    notebook["cells"].insert(at, run_note(path, widgets))
     return json.dumps(notebook)
+
+
+# ----- plain titles and Chinese -----
+
+TEX_SYMBOLS = {
+    "partial": "∂",
+    "sigma": "σ",
+    "eta": "η",
+    "mu": "μ",
+    "theta": "θ",
+    "delta": "δ",
+    "Delta": "Δ",
+    "nabla": "∇",
+    "alpha": "α",
+    "beta": "β",
+    "lambda": "λ",
+    "cdot": "·",
+    "times": "×",
+    "prime": "′",
+    "le": "≤",
+    "leq": "≤",
+    "ge": "≥",
+    "geq": "≥",
+    "to": "→",
+    "rightarrow": "→",
+    "infty": "∞",
+    "approx": "≈",
+    "sum": "Σ",
+    "in": "∈",
+}
+
+
+def plain_tex(tex: str) -> str:
+    """A short TeX formula as plain text: ``\\partial z/\\partial w`` → ``∂z/∂w``."""
+    text = re.sub(r"\\(?:mathrm|mathbf|text|operatorname|boldsymbol)\{([^{}]*)\}", r"\1", tex)
+    text = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"\1/\2", text)
+    text = re.sub(r"\\([A-Za-z]+)\s*", lambda m: TEX_SYMBOLS.get(m.group(1), m.group(1)), text)
+    text = re.sub(r"\\(.)", r"\1", text)  # \, \; \{ ...
+    text = re.sub(r"\^\{([^{}]*)\}|\^(\S)", lambda m: m.group(1) or m.group(2), text)
+    text = re.sub(r"_\{([^{}]*)\}|_(\S)", lambda m: m.group(1) or m.group(2), text)
+    return re.sub(r"\s+", " ", text.replace("{", "").replace("}", "")).strip()
+
+
+MATH_IN_TITLE = re.compile(r"\$([^$]+)\$|\\\((.+?)\\\)")
+
+
+def plain_title(title: str) -> str:
+    """A title with its ``$...$`` or ``\\(...\\)`` formulas as plain text."""
+    return MATH_IN_TITLE.sub(lambda m: plain_tex(m.group(1) or m.group(2)), title).strip()
+
+
+def plain_title_node(node: nodes.Element) -> nodes.title:
+    """A copy of a title node with each formula replaced by its plain text."""
+    parts = []
+    for child in node.children:
+        if isinstance(child, nodes.math):
+            parts.append(plain_tex(child.astext()))
+        else:
+            parts.append(child.astext())
+    return nodes.title("", "".join(parts))
+
+
+CJK = re.compile(  # Chinese characters and punctuation (CJK blocks, full-width forms)
+    r"[\u2e80-\u2fff\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+"
+)
+
+
+def mark_chinese(doctree: nodes.document) -> None:
+    """Wrap each run of Chinese characters in an inline with ``lang="zh"`` (docutils writes a
+    ``language-zh`` class as that attribute)."""
+    for text in list(doctree.findall(nodes.Text)):
+        parent = text.parent
+        if parent is None or isinstance(parent, (nodes.FixedTextElement, nodes.raw, nodes.math)):
+            continue
+        if "language-zh" in parent.get("classes", []) or not CJK.search(str(text)):
+            continue
+        source, pieces, start = str(text), [], 0
+        for match in CJK.finditer(source):
+            pieces.append(nodes.Text(source[start : match.start()]))
+            pieces.append(nodes.inline(match.group(0), match.group(0), classes=["language-zh"]))
+            start = match.end()
+        pieces.append(nodes.Text(source[start:]))
+        parent.replace(text, [piece for piece in pieces if piece.astext()])
 
 
 # ----- glossary -----
@@ -273,6 +488,14 @@ class GlossaryLinker:
 # ----- Sphinx events -----
 
 
+def on_config_inited(app: Sphinx, config: Any) -> None:
+    """Fill the launch settings left unset in conf.py from pyproject.toml's [tool.course]."""
+    settings = course_settings(Path(config.course_root))
+    for key, value in settings.items():
+        if getattr(config, f"course_{key}") is None:
+            setattr(config, f"course_{key}", value)
+
+
 def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     if docname.split("/")[0] in NOTEBOOK_FOLDERS and app.env.doc2path(docname).suffix == ".ipynb":
         source[0] = prepare_notebook(source[0], f"{docname}.ipynb", app.config)
@@ -285,18 +508,101 @@ def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
         GlossaryLinker(Path(app.config.course_root)).link(doctree)
 
 
+def on_doctree_read_early(app: Sphinx, doctree: nodes.document) -> None:
+    """Before Sphinx collects the titles: so the sidebar's "Glossary · 术语表" is marked too
+    (and again once links are resolved: a link's text is the title of the page it names)."""
+    mark_chinese(doctree)
+
+
+def on_titles_collected(app: Sphinx, doctree: nodes.document) -> None:
+    """The page's title as the sidebar, the browser tab and the search results show it: plain
+    text (runs after Sphinx collected the titles; the page's own heading keeps its math)."""
+    docname = app.env.docname
+    for titles in (app.env.titles, app.env.longtitles):
+        if docname in titles and titles[docname].next_node(nodes.math) is not None:
+            titles[docname] = plain_title_node(titles[docname])
+    toc = app.env.tocs.get(docname)
+    reference = toc.next_node(nodes.reference) if toc is not None else None
+    if reference is not None and reference.next_node(nodes.math) is not None:
+        plain = plain_title_node(reference).astext()  # the sidebar's entry for the page
+        reference.children = []
+        reference += nodes.Text(plain)
+
+
+def on_autodoc_signature(
+    app: Sphinx, what: str, name: str, obj: Any, options: Any, signature: str | None, ret: Any
+) -> tuple[str | None, Any] | None:
+    """No path of the build machine in a signature: a default such as
+    ``PosixPath('/home/.../course_lib/data/usps.npz')`` is shown relative to the package."""
+    root = str(Path(app.config.course_root))
+    if not signature or root not in signature:
+        return None
+    pattern = rf"(?:\w*Path\()?'{re.escape(root)}/([^']*)'\)?"
+    return re.sub(pattern, lambda m: f"'<installed>/{m.group(1)}'", signature), ret
+
+
+def on_page_context(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
+) -> None:
+    """Per page: the launch and download links of the sidebar's panel and of the run note,
+    and a lighter body."""
+    config = app.config
+    up = relative_to_root(pagename)
+    notebook = (
+        pagename.split("/")[0] in NOTEBOOK_FOLDERS
+        and (Path(config.course_root) / f"{pagename}.ipynb").is_file()
+    )
+    path = f"{pagename}.ipynb" if notebook else "notebooks/00_welcome.ipynb"
+    context["course_get"] = {
+        "zip": f"{up}{COURSE_ZIP}",
+        "notebook": f"{pagename.rsplit('/', 1)[-1]}.ipynb" if notebook else "",
+        "target": path.rsplit("/", 1)[-1] if notebook else "the course",
+        "links": launch_links(
+            config.course_repository, config.course_branch, path, config.course_jupyterhub
+        ),
+    }
+    if "body" in context:
+        body = context["body"].replace(LAUNCH_HERE, launch_note(path, config) if notebook else "")
+        context["body"] = lighter_body(body)
+
+
+PLAIN_TOKEN = re.compile(r'<span class="[npw]">([^<]*)</span>')  # names, punctuation, spaces
+HIGHLIGHTED = re.compile(r'<div class="highlight"><pre>.*?</pre>', re.S)
+
+
+def lighter_body(body: str) -> str:
+    """A page's HTML, lighter to load and the same to see: figures load as they scroll into
+    view, and in highlighted code the names, punctuation and spaces lose their ``<span>``
+    (their colour is the code's own colour: course.css)."""
+    body = body.replace("<img ", '<img loading="lazy" ')
+    return HIGHLIGHTED.sub(lambda block: PLAIN_TOKEN.sub(r"\1", block.group(0)), body)
+
+
 def on_env_get_outdated(app, env, added, changed, removed) -> list[str]:
     """Rebuild the glossary page whenever the welcome notebook changed."""
     return ["glossary"] if "notebooks/00_welcome" in added | changed else []
 
 
 def setup(app: Sphinx) -> dict:
-    # MathJax on every page: the sidebar shows notebook titles with math on every page
-    app.set_html_assets_policy("always")
-    app.add_config_value("course_binder_repo", "OWNER/REPO", "html")
-    app.add_config_value("course_binder_branch", "main", "html")
+    # the learner edition's repository: None reads pyproject.toml's [tool.course]; a build
+    # can set them (``sphinx -D course_repository=...``, site/build.py's ``overrides``). Only
+    # the written pages use them ("html"): a change re-reads no notebook.
+    app.add_config_value("course_repository", None, "html")
+    app.add_config_value("course_branch", None, "html")
+    app.add_config_value("course_jupyterhub", None, "html")
     app.add_config_value("course_root", str(Path(__file__).resolve().parents[2]), "env")
+    app.connect("config-inited", on_config_inited)
     app.connect("source-read", on_source_read)
+    app.connect("doctree-read", on_doctree_read_early, priority=400)
+    app.connect("doctree-resolved", lambda app, doctree, docname: mark_chinese(doctree))
     app.connect("doctree-read", on_doctree_read)
+    app.connect("doctree-read", on_titles_collected, priority=900)
+    app.connect("autodoc-process-signature", on_autodoc_signature)
+    app.connect("html-page-context", on_page_context)
     app.connect("env-get-outdated", on_env_get_outdated)
+    import course_assets
+
+    app.connect("html-page-context", course_assets.on_page_context, priority=900)
+    # after the themes' and MyST-NB's own (pydata-sphinx-theme rewrites pygments.css then)
+    app.connect("build-finished", course_assets.on_build_finished, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

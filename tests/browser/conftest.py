@@ -212,6 +212,15 @@ def browser(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="module")
+def chromium_launch() -> dict:
+    """Keyword arguments for Playwright's ``chromium.launch`` (sync or async API), after the
+    same skip rules as ``browser``: for a test that drives its own browser (the site's crawl
+    uses the async API to open many pages at once)."""
+    skip_or_fail_if_missing()
+    return {"executable_path": find_chromium(), "headless": True, "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture(scope="module")
 def artifacts_dir() -> Path:
     """Where the screenshots go (kept after the run, ignored by git)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -220,10 +229,12 @@ def artifacts_dir() -> Path:
 
 def pytest_terminal_summary(terminalreporter) -> None:
     """List the screenshots this run saved, so they are easy to find."""
-    saved = (
-        sorted(p for p in ARTIFACTS.glob("*.png") if p.stat().st_mtime >= SESSION_START)
-        if ARTIFACTS.is_dir()
-        else []
+    saved = sorted(
+        path
+        for folder in (ARTIFACTS, ARTIFACTS.parent / "site-screens")  # site: test_site_browser
+        if folder.is_dir()
+        for path in folder.glob("*.png")
+        if path.stat().st_mtime >= SESSION_START
     )
     if saved:
         terminalreporter.write_sep("-", "browser test screenshots")
