@@ -218,3 +218,4 @@ def test_an_edition_in_one_language_has_only_its_notebooks(tmp_path, lang, monke
     readme = (tmp_path / "edition" / "README.md").read_text(encoding="utf-8")
     for target in re.findall(r"\]\(([\w/]+\.ipynb)\)", readme):
         assert (tmp_path / "edition" / target).is_file(), target
+    assert ("中文版" in readme) == (lang == "zh")  # an English edition does not offer Chinese

@@ -104,7 +104,7 @@ python3 -m venv .venv && .venv/bin/pip install -e .     # once
 
 (On Windows, use `.venv\\Scripts\\` in place of `.venv/bin/`.) `.venv/bin/course-lib doctor`
 (or the setup check in `00_welcome`) says whether everything is ready, and what to do if not.
-
+{languages}
 ## The course map
 
 {course_map}
@@ -239,6 +239,16 @@ def _excluded(rel: str) -> bool:
 
 
 LANGS = ("all", "en", "zh")
+# what the learner README says of the languages of its edition
+LANGUAGE_NOTE = {
+    "all": "\n**中文版**: every notebook and exercise is also in Simplified Chinese, in "
+    "`notebooks/zh/` and\n`exercises/zh/`: `COURSE_LIB_LANG=zh make lab` opens the course in "
+    "Chinese. 所有讲座笔记本和练习都有\n简体中文版：运行 `COURSE_LIB_LANG=zh make lab` "
+    "即可用中文学习本课程。\n",
+    "en": "",
+    "zh": "\n**中文版**: this edition is in Simplified Chinese: `make lab` opens "
+    "`notebooks/zh/00_welcome.ipynb`.\n本版本为简体中文版：`make lab` 打开中文的欢迎笔记本。\n",
+}
 
 
 def _in_language(rel: str, lang: str) -> bool:
@@ -324,7 +334,9 @@ def build_release(
     readme = (repo / "README.md").read_text(encoding="utf-8")
     files: dict[str, tuple[bytes, bool]] = {
         "README.md": (
-            _readme_in(README.format(course_map=course_map(readme)), lang).encode(),
+            _readme_in(
+                README.format(course_map=course_map(readme), languages=LANGUAGE_NOTE[lang]), lang
+            ).encode(),
             False,
         ),
         "Makefile": (MAKEFILE.encode(), False),
