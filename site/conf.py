@@ -71,6 +71,8 @@ html_theme_options = {
     "use_issues_button": False,
     "use_edit_page_button": False,
     "primary_sidebar_end": ["course-get.html"],  # download the course, launch it
+    # the switch to the other language (English / 中文), then the theme's buttons
+    "article_header_end": ["course-lang.html", "article-header-buttons.html"],
 }
 html_context = {"default_mode": "auto"}  # light or dark, as the reader's system
 html_show_sourcelink = False

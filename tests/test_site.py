@@ -2,6 +2,9 @@
 from another host, and never shows a solution; its launch links follow pyproject.toml's
 [tool.course], its course zip is the learner edition, its titles are plain text, its figures
 have alt text, its Chinese is marked, and no path of the build machine is in it (issue 20).
+It is in both languages (issue 21): every Chinese notebook and exercise has its page, in
+Chinese (``<html lang="zh-Hans">``, its run note naming the Chinese notebook), and every page
+has a switch to the same page in the other language.
 
 The site is built once for this module, into a temporary folder; the browser checks are in
 tests/browser/test_site_browser.py.
@@ -11,10 +14,12 @@ from __future__ import annotations
 
 import html
 import json
+import posixpath
 import re
 import shutil
 import sys
 import zipfile
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -39,6 +44,15 @@ def notebook_pages() -> list[str]:
         f"{folder}/{path.stem}"
         for folder in ("notebooks", "exercises")
         for path in sorted((ROOT / folder).glob("*.ipynb"))
+    ]
+
+
+def chinese_pages() -> list[str]:
+    """The pages of the Chinese edition: ``notebooks/zh/NAME``, ``exercises/zh/NAME``."""
+    return [
+        f"{folder}/zh/{path.stem}"
+        for folder in ("notebooks", "exercises")
+        for path in sorted((ROOT / folder / "zh").glob("*.ipynb"))
     ]
 
 
@@ -117,9 +131,11 @@ def test_every_page_exists(built):
         "docs/instructor-guide",
         "course_lib/data/USPS",
         *notebook_pages(),
+        *chinese_pages(),
     ]
     missing = [page for page in expected if not (built.html / f"{page}.html").is_file()]
     assert missing == []
+    assert len(chinese_pages()) >= 13  # 00 to 05 with 04b and 05b, and the five exercises
 
 
 def test_the_home_page_has_the_course_map_and_the_three_ways_from_the_readme(built):
@@ -160,6 +176,7 @@ OTHER_SETTING_PAGES = (
     "glossary.md",
     "notebooks/04_backward_pass.ipynb",
     "exercises/02_chain_rule.ipynb",
+    "notebooks/zh/04_backward_pass.ipynb",
 )
 
 
@@ -236,6 +253,12 @@ def test_launch_links_on_every_page_when_the_repository_is_set(both_settings):
             assert html_text.count(f'href="{html.escape(link)}"') == 2, (page, kind)
     four = page_text(folder / "notebooks" / "04_backward_pass.html")
     assert "launch 04_backward_pass.ipynb on Binder" in four
+    # the Chinese page launches the Chinese notebook, and says so in Chinese
+    zh = (folder / "notebooks" / "zh" / "04_backward_pass.html").read_text(encoding="utf-8")
+    assert "lab/tree/notebooks/zh/04_backward_pass.ipynb" in zh
+    assert "在 Binder 上启动 04_backward_pass.ipynb" in page_text(
+        folder / "notebooks" / "zh" / "04_backward_pass.html"
+    )
 
 
 def test_course_settings_read_pyproject(tmp_path):
@@ -392,14 +415,46 @@ def test_alt_text_prefers_the_cells_metadata_then_its_titles_then_its_section():
     )
 
 
+class UnmarkedChinese(HTMLParser):
+    """The Chinese words of a page's body that no element marks ``lang="zh..."``."""
+
+    VOID = {"img", "br", "hr", "input", "meta", "link", "source", "wbr", "col", "area"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[bool] = []  # per open element: inside Chinese, or script or style
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
+        lang = dict(attrs).get("lang") or ""
+        inside = bool(self.stack and self.stack[-1])
+        self.stack.append(inside or lang.startswith("zh") or tag in {"script", "style"})
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if not (self.stack and self.stack[-1]):
+            self.found += re.findall(r"[\u3400-\u9fff\uff00-\uffef]+", data)
+
+
+def unmarked_chinese(page: str) -> list[str]:
+    parser = UnmarkedChinese()
+    parser.feed(page.split("<body", 1)[1])
+    return parser.found
+
+
 def test_chinese_is_marked_as_chinese(built):
+    """Every Chinese word of an English page is in an element marked lang="zh..." (the
+    glossary's terms, the sidebar's Chinese captions and titles, the 中文 switch)."""
     glossary = (built.html / "glossary.html").read_text(encoding="utf-8")
     terms = len(course_site.glossary_rows(ROOT)[1])
     assert glossary.count('lang="zh"') >= terms
-    visible = re.sub(r'<span lang="zh">[^<]*</span>', "", glossary.split("<body", 1)[1])
-    visible = re.sub(r"<(script|style|title)\b.*?</\1>", "", visible, flags=re.S)
-    visible = re.sub(r"<[^>]+>", "", visible)
-    assert not re.findall(r"[\u4e00-\u9fff]+", visible)
+    for page in ["glossary", "index", "notebooks/04_backward_pass", "exercises/02_chain_rule"]:
+        assert unmarked_chinese((built.html / f"{page}.html").read_text("utf-8")) == [], page
 
 
 def test_every_page_has_the_favicon_and_the_site_is_light(built):
@@ -486,3 +541,133 @@ def test_no_solution_appears_anywhere_in_the_site(built):
                 if answer_in(lines, text):
                     leaks.append(f"{path.relative_to(built.html)}: {name}: {lines[0]}")
     assert leaks == []
+
+
+# ----- the Chinese edition (issue 21) -----
+
+SWITCH = re.compile(
+    r'<a class="btn btn-sm course-lang" href="([^"]*)"[^>]*>.*?<span>([^<]*)</span>', re.S
+)
+HTML_LANG = re.compile(r'<html lang="([^"]*)"')
+
+
+def switch_of(folder: Path, page: str) -> tuple[str, str]:
+    """The page a page's language switch leads to (relative to the site) and its label."""
+    text = (folder / page).read_text(encoding="utf-8")
+    found = SWITCH.findall(text)
+    assert len(found) == 1, (page, found)
+    href, label = found[0]
+    alternate = re.search(r'<link rel="alternate" hreflang="[^"]*" href="([^"]*)"', text)
+    assert alternate and alternate.group(1) == href, page
+    return posixpath.normpath(posixpath.join(posixpath.dirname(page), href)), label
+
+
+def test_every_page_is_in_its_language_and_switches_to_the_other(built):
+    """<html lang> is "zh-Hans" on the Chinese pages, "en" on the others. Every page's switch
+    leads to a page that exists: a notebook's to the same notebook in the other language
+    (labelled 中文 from English, English from Chinese), and back; any other page's to the
+    Chinese welcome notebook."""
+    chinese = {f"{page}.html" for page in chinese_pages()}
+    english = {f"{page}.html" for page in notebook_pages()}
+    pages = [p.relative_to(built.html).as_posix() for p in site_pages(built.html)]
+    assert chinese <= set(pages) and english <= set(pages)
+    for page in pages:
+        text = (built.html / page).read_text(encoding="utf-8")
+        assert HTML_LANG.search(text).group(1) == ("zh-Hans" if page in chinese else "en"), page
+        target, label = switch_of(built.html, page)
+        assert (built.html / target).is_file(), (page, target)
+        assert label == ("English" if page in chinese else "中文"), page
+        if page in english:
+            assert target == page.replace("/", "/zh/", 1), page
+        elif page in chinese:
+            assert target == page.replace("/zh/", "/"), page
+        else:
+            assert target == "notebooks/zh/00_welcome.html", page
+        if page in english | chinese:  # and back
+            assert switch_of(built.html, target)[0] == page, page
+
+
+def test_chinese_pages_have_their_run_note_downloads_and_widget_notes_in_chinese(built):
+    """Each Chinese page says in Chinese how to run the Chinese notebook (and names it:
+    notebooks/zh/04_backward_pass.ipynb), offers it and the course, and (only when it has
+    widgets) says that they are live only when it runs."""
+    for page in chinese_pages():
+        source = json.loads((ROOT / f"{page}.ipynb").read_text(encoding="utf-8"))
+        outputs = [o for cell in source["cells"] for o in cell.get("outputs", [])]
+        built_html = (built.html / f"{page}.html").read_text(encoding="utf-8")
+        text = page_text(built.html / f"{page}.html")
+        name = page.rsplit("/", 1)[-1]
+        assert "运行这个笔记本" in text and f"打开 {page}.ipynb" in text, page
+        assert "Run this notebook" not in text, page
+        assert f'href="{name}.ipynb" download' in built_html, page
+        assert (built.html / f"{page}.ipynb").read_bytes() == (ROOT / f"{page}.ipynb").read_bytes()
+        assert 'href="../../downloads/backprop-course.zip" download' in built_html, page
+        assert '<nav class="course-get" aria-label="获取课程">' in built_html, page
+        if page.startswith("exercises/"):
+            assert f"course-lib check {page}.ipynb" in text, page
+        images = sum("image/png" in o.get("data", {}) for o in outputs)
+        widgets = sum(WIDGET_VIEW in o.get("data", {}) for o in outputs)
+        assert built_html.count("<img ") >= images, page
+        assert built_html.count('class="course-widget-note"><strong>交互控件</strong>') == widgets
+        assert ("滑块和按钮" in text) == (widgets > 0), page
+    four = page_text(built.html / "notebooks" / "zh" / "04_backward_pass.html")
+    assert "打开 notebooks/zh/04_backward_pass.ipynb" in four
+
+
+def prose(page: str) -> str:
+    """A built page's article without its code, outputs and formulas: what MathJax does not
+    touch."""
+    match = re.search(r'<article class="bd-article"[^>]*>(.*?)</article>', page, re.S)
+    body = match.group(1) if match else ""
+    for pattern in (
+        r"<(pre|script|style)\b.*?</\1>",
+        r"<code\b.*?</code>",
+        r'<(span|div) class="math[^"]*">.*?</\1>',
+        r'<div class="cell_output.*?(?=<div class="cell |$)',
+    ):
+        body = re.sub(pattern, " ", body, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+def test_chinese_pages_have_all_their_math_and_no_raw_tex(built):
+    """The translations keep every formula: a Chinese page has as many as its English twin,
+    and no ``$...$``, ``$$`` or ``\\(`` is left in its prose (a formula the translation broke
+    would show as raw TeX)."""
+    raw = re.compile(r"\$\$|\\\(|\\\)|\$[^$\s][^$]*\$")
+    for page in chinese_pages():
+        zh = (built.html / f"{page}.html").read_text(encoding="utf-8")
+        en = (built.html / f"{page.replace('/zh/', '/')}.html").read_text(encoding="utf-8")
+        assert zh.count('class="math') == en.count('class="math'), page
+        assert raw.findall(prose(zh)) == [], page
+        assert raw.findall(prose(en)) == [], page
+
+
+def test_chinese_pages_titles_alt_text_and_no_glossary_links(built):
+    """The browser tab shows a Chinese title's formula as text; each figure's alt text is
+    the code's English titles (marked lang="en") or the Chinese section it is in; a Chinese
+    page links no word to the English glossary (see course_site.on_doctree_read)."""
+    four = (built.html / "notebooks" / "zh" / "04_backward_pass.html").read_text("utf-8")
+    assert "<title>04 · 反向计算：每个神经元的 ∂C/∂z" in four
+    for page in chinese_pages():
+        html_text = (built.html / f"{page}.html").read_text(encoding="utf-8")
+        for tag in re.findall(r"<img [^>]*>", html_text):
+            alt = re.search(r'alt="([^"]*)"', tag)
+            assert alt and alt.group(1) and ".png" not in alt.group(1), tag
+            english = re.search(r"[\u4e00-\u9fff]", alt.group(1)) is None
+            assert english == ('lang="en"' in tag), tag
+            assert alt.group(1).startswith("Figure") if english else "图" in alt.group(1), tag
+            assert 'loading="lazy"' in tag, tag
+        assert "glossary.html#term-" not in html_text, page
+
+
+def test_the_sidebar_lists_the_chinese_edition_under_chinese_captions(built):
+    home = (built.html / "index.html").read_text(encoding="utf-8")
+    for caption in ("讲座（中文）", "练习（中文）"):
+        assert f'<span class="caption-text" lang="zh-Hans">{caption}</span>' in home
+    sidebar = home.split('<nav class="bd-links', 1)[1].split("</nav>", 1)[0]
+    listed = re.findall(r'<a class="reference internal" href="([^"#]*)"', sidebar)
+    assert [p for p in listed if "/zh/" in p] == [f"{page}.html" for page in chinese_pages()]
+    # on a Chinese page, the sidebar's English captions and titles are marked English
+    zh = (built.html / "notebooks" / "zh" / "04_backward_pass.html").read_text("utf-8")
+    assert '<span class="caption-text" lang="en">Lectures</span>' in zh
+    assert re.search(r'href="\.\./04_backward_pass\.html" lang="en">04 · The backward', zh)

@@ -10,7 +10,8 @@
   ``course-theme.js``); a page then makes a handful of requests instead of twenty.
 - The text of every page for the search page (``course-page-text.js``): opened from a file
   (a USB stick), the browser refuses to fetch the pages the search results quote.
-- Each notebook next to its page (``notebooks/04_backward_pass.ipynb``), and the learner
+- Each notebook next to its page (``notebooks/04_backward_pass.ipynb``,
+  ``notebooks/zh/04_backward_pass.ipynb``), and the learner
   edition of the course as a zip (``downloads/backprop-course.zip``, made by
   ``course-lib release``).
 """
@@ -385,7 +386,7 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
     remove_unused(out)
     write_page_text(out)
     root = Path(app.config.course_root)
-    copy_notebooks(out, root, ("notebooks", "exercises"))
+    copy_notebooks(out, root, ("notebooks", "exercises", "notebooks/zh", "exercises/zh"))
     write_course_zip(out, root)
 
 

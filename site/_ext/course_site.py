@@ -14,6 +14,11 @@
 - For every reader: figures get alt text (:func:`alt_text`), Chinese text ``lang="zh"``, and
   page titles are plain text wherever MathJax does not run (the browser tab, the sidebar,
   the previous / next links, search results): :func:`plain_title`.
+- Both languages (issue 21): the Chinese notebooks (``notebooks/zh/``, ``exercises/zh/``) have
+  their pages, written ``<html lang="zh-Hans">`` with their run note, widget notes and
+  sidebar panel in Chinese; every page's header has a switch to the same page in the other
+  language (:func:`language_switch`). Chinese pages get no glossary links (see
+  :func:`on_doctree_read`).
 """
 
 from __future__ import annotations
@@ -33,9 +38,13 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
 
-LINKED = ("notebooks", "exercises", "docs", "course_lib/data")  # course_lib/data: USPS.md
+# copied into the site's source folder; course_lib/data: USPS.md; zh: the Chinese edition
+LINKED = ("notebooks", "exercises", "notebooks/zh", "exercises/zh", "docs", "course_lib/data")
 SOURCE_SUFFIXES = {".ipynb", ".md"}
 NOTEBOOK_FOLDERS = ("notebooks", "exercises")
+ZH = "zh"  # the Chinese edition's folder inside each of NOTEBOOK_FOLDERS
+HTML_LANG = {"en": "en", "zh": "zh-Hans"}  # <html lang>: Simplified Chinese
+ZH_HOME = "notebooks/zh/00_welcome"  # where the switch leads from a page with no Chinese twin
 GLOSSARY_NOTEBOOK = Path("notebooks") / "00_welcome.ipynb"
 GLOSSARY_HEADING = "## Glossary"
 GLOSSARY_MARKER = "<!-- the glossary, from notebooks/00_welcome.ipynb -->"
@@ -124,6 +133,100 @@ def relative_to_root(docname: str) -> str:
     return "../" * docname.count("/")
 
 
+# ----- the two languages -----
+
+
+def page_language(docname: str) -> str:
+    """ "zh" for a page of the Chinese edition (``notebooks/zh/NAME``, ``exercises/zh/NAME``,
+    or a path of a notebook there), else "en"."""
+    parts = docname.split("/")
+    return "zh" if len(parts) == 3 and parts[0] in NOTEBOOK_FOLDERS and parts[1] == ZH else "en"
+
+
+def twin(docname: str) -> str | None:
+    """The same notebook page in the other language (``notebooks/04_x`` ↔
+    ``notebooks/zh/04_x``), or None for a page that is not a notebook's."""
+    parts = docname.split("/")
+    if parts[0] not in NOTEBOOK_FOLDERS or len(parts) not in (2, 3):
+        return None
+    if len(parts) == 3:
+        return f"{parts[0]}/{parts[2]}" if parts[1] == ZH else None
+    return f"{parts[0]}/{ZH}/{parts[1]}"
+
+
+def language_switch(docname: str, exists: Any) -> dict[str, str]:
+    """The header's link to the other language for the page ``docname``: a notebook page's
+    twin when ``exists(twin)``, else the Chinese welcome notebook (from an English page) or
+    the English one (from a Chinese page). ``href`` is relative to the page."""
+    chinese = page_language(docname) == "zh"
+    other = twin(docname)
+    if other is None or not exists(other):
+        other = "notebooks/00_welcome" if chinese else ZH_HOME
+    return {
+        "href": f"{relative_to_root(docname)}{other}.html",
+        "page": other,
+        "label": "English" if chinese else "中文",
+        "lang": HTML_LANG["en" if chinese else "zh"],
+        "title": ("This page in English" if chinese else "本页的中文版")
+        if twin(docname) == other
+        else ("The course in English" if chinese else "中文版课程：从欢迎笔记本开始"),
+    }
+
+
+# The words of the notes the site adds to a notebook page, in each language.
+WORDS = {
+    "en": {
+        "run": "Run this notebook",
+        "download": "Download this notebook",
+        "course": "the whole course",
+        "zip": "(a zip of the learner edition: unzip it, and that folder is the course folder).",
+        "lab": "**In JupyterLab**, on your computer: in the course folder run `make lab`, open"
+        " `{path}` in the file browser on the left and run the cells in order (Shift+Enter).",
+        "check": " After each exercise, run its check cell; `course-lib check {path}` checks the"
+        " whole notebook from a terminal.",
+        "live": "This page shows the outputs stored in the notebook; the sliders and buttons of"
+        " its widgets are live only when the notebook runs.",
+        "binder": "<p><strong>On Binder</strong>, with nothing to install (sessions are"
+        " temporary: download your work): {link}launch {name} on Binder</a>.</p>",
+        "hub": "<p><strong>On your class\u2019s JupyterHub</strong> (your work stays in your home"
+        " folder): {link}open {name} on the JupyterHub</a>.</p>",
+        "widget": "<strong>Interactive widget</strong>, live when the notebook runs in"
+        " JupyterLab; shown here as stored in the notebook: {controls}.",
+        "none": "none stored",
+        "figure in": "Figure in “{heading}”",
+        "get": "Get the course",
+        "this notebook": "This notebook (.ipynb)",
+        "whole course": "The whole course (.zip)",
+        "launch": "Launch {target} on Binder",
+        "open": "Open {target} on the JupyterHub",
+    },
+    "zh": {
+        "run": "运行这个笔记本",
+        "download": "下载这个笔记本",
+        "course": "整个课程",
+        "zip": "（学习者版的 zip 压缩包：解压后得到的文件夹就是课程文件夹）。",
+        "lab": "**在 JupyterLab 中**（在你的电脑上）：在课程文件夹中运行 `make lab`，在左侧的"
+        "文件浏览器中打开 `{path}`，按顺序运行各个单元格（Shift+Enter）。",
+        "check": "每做完一道练习，运行它的检查单元格；在终端中运行 `course-lib check {path}`"
+        " 可检查整个笔记本。",
+        "live": "本页显示笔记本中存储的输出；其中交互控件的滑块和按钮只有在笔记本运行时才能操作。",
+        "binder": "<p><strong>在 Binder 上</strong>，无需安装任何东西（会话是临时的：请下载你的"
+        "工作）：{link}在 Binder 上启动 {name}</a>。</p>",
+        "hub": "<p><strong>在你班级的 JupyterHub 上</strong>（你的工作保存在你的个人文件夹中）："
+        "{link}在 JupyterHub 上打开 {name}</a>。</p>",
+        "widget": "<strong>交互控件</strong>：在 JupyterLab 中运行笔记本时可以操作；此处显示"
+        "笔记本中存储的状态：{controls}。",
+        "none": "未存储",
+        "figure in": "“{heading}”一节中的图",
+        "get": "获取课程",
+        "this notebook": "这个笔记本（.ipynb）",
+        "whole course": "整个课程（.zip）",
+        "launch": "在 Binder 上启动 {target}",
+        "open": "在 JupyterHub 上打开 {target}",
+    },
+}
+
+
 # ----- notebook pages -----
 
 
@@ -137,28 +240,20 @@ def run_note(path: str, widgets: bool = False) -> dict:
     so that a build with another repository re-reads no notebook)."""
     up = relative_to_root(path)
     name = path.rsplit("/", 1)[-1]
-    check = ""
-    if path.startswith("exercises/"):
-        check = (
-            f" After each exercise, run its check cell; `course-lib check {path}` checks the"
-            " whole notebook from a terminal."
-        )
-    live = (
-        "\n\nThis page shows the outputs stored in the notebook; the sliders and buttons of its"
-        " widgets are live only when the notebook runs."
-        if widgets
-        else ""
-    )
+    words = WORDS[page_language(path)]
+    check = words["check"].format(path=path) if path.startswith("exercises/") else ""
+    live = f"\n\n{words['live']}" if widgets else ""
+    this = f'<a class="course-download" href="{name}" download>{words["download"]}</a>'
+    whole = f'<a class="course-download" href="{up}{COURSE_ZIP}" download>{words["course"]}</a>'
+    if page_language(path) == "zh":
+        download = f"{this}（{name}）或{whole}{words['zip']}"
+    else:
+        download = f"{this} ({name}) or {whole} {words['zip']}"
     text = (
-        ":::{admonition} Run this notebook\n"
+        f":::{{admonition}} {words['run']}\n"
         ":class: tip course-run\n\n"
-        f'<a class="course-download" href="{name}" download>Download this notebook</a>'
-        f' ({name}) or <a class="course-download" href="{up}{COURSE_ZIP}" download>the whole'
-        " course</a> (a zip of the learner edition: unzip it, and that folder is the course"
-        " folder).\n\n"
-        "**In JupyterLab**, on your computer: in the course folder run `make lab`, open"
-        f" `{path}` in the file browser on the left and run the cells in order"
-        f" (Shift+Enter).{check}\n\n{LAUNCH_HERE}{live}\n"
+        f"{download}\n\n"
+        f"{words['lab'].format(path=path)}{check}\n\n{LAUNCH_HERE}{live}\n"
         ":::\n"
     )
     return {"cell_type": "markdown", "id": "course-run-note", "metadata": {}, "source": text}
@@ -172,19 +267,12 @@ def launch_note(path: str, config: Any) -> str:
         config.course_repository, config.course_branch, path, config.course_jupyterhub
     )
     name = html.escape(path.rsplit("/", 1)[-1])
+    words = WORDS[page_language(path)]
     paragraphs = []
-    if "binder" in links:
-        paragraphs.append(
-            "<p><strong>On Binder</strong>, with nothing to install (sessions are temporary:"
-            f' download your work): <a class="course-launch" href="{html.escape(links["binder"])}">'
-            f"launch {name} on Binder</a>.</p>"
-        )
-    if "jupyterhub" in links:
-        paragraphs.append(
-            "<p><strong>On your class\u2019s JupyterHub</strong> (your work stays in your home"
-            f' folder): <a class="course-launch" href="{html.escape(links["jupyterhub"])}">'
-            f"open {name} on the JupyterHub</a>.</p>"
-        )
+    for kind, key in (("binder", "binder"), ("jupyterhub", "hub")):
+        if kind in links:
+            link = f'<a class="course-launch" href="{html.escape(links[kind])}">'
+            paragraphs.append(words[key].format(link=link, name=name))
     return "\n".join(paragraphs)
 
 
@@ -226,17 +314,18 @@ def _widget_parts(model_id: str, state: dict) -> Iterator[tuple[str, Any]]:
         yield from _widget_parts(child, state)
 
 
-def static_widget_outputs(view: dict, state: dict) -> list[dict]:
-    """Outputs that stand for one widget: a note with its controls, then its stored outputs."""
+def static_widget_outputs(view: dict, state: dict, lang: str = "en") -> list[dict]:
+    """Outputs that stand for one widget: a note with its controls, then its stored outputs.
+    ``lang``: the page's language (the controls' own labels are the code's: English)."""
     controls, outputs = [], []
     for kind, part in _widget_parts(view.get("model_id", ""), state):
         (controls if kind == "control" else outputs).append(part)
-    described = "; ".join(controls) if controls else "none stored"
-    note = (
-        '<p class="course-widget-note"><strong>Interactive widget</strong>, live when the'
-        " notebook runs in JupyterLab; shown here as stored in the notebook: "
-        f"{html.escape(described)}.</p>"
-    )
+    words = WORDS[lang]
+    described = html.escape("; ".join(controls))
+    if controls and lang != "en":
+        described = f'<span lang="en">{described}</span>'
+    words_html = words["widget"].format(controls=described or words["none"])
+    note = f'<p class="course-widget-note">{words_html}</p>'
     return [{"output_type": "display_data", "metadata": {}, "data": {"text/html": note}}, *outputs]
 
 
@@ -245,10 +334,12 @@ FIGURE_TITLE = re.compile(
 )
 
 
-def alt_text(cell: dict, heading: str) -> str:
+def alt_text(cell: dict, heading: str, lang: str = "en") -> str:
     """Alt text for the figures a code cell outputs: the cell's own (metadata
     ``mystnb.image.alt`` or ``course.alt``), else the titles its code gives its figure, else
-    the heading the figure is under. In plain text: no TeX."""
+    the heading the figure is under. In plain text: no TeX. ``lang``: the page's language;
+    the first two are the code's words, English on a Chinese page too (the page marks
+    them ``lang="en"``: :func:`lighter_body`)."""
     metadata = cell.get("metadata", {})
     given = metadata.get("mystnb", {}).get("image", {}).get("alt") or metadata.get(
         "course", {}
@@ -260,13 +351,16 @@ def alt_text(cell: dict, heading: str) -> str:
     titles = [title for title in dict.fromkeys(titles) if title and "{" not in title]
     if titles:
         return "Figure: " + "; ".join(titles)
-    return f"Figure in “{plain_title(heading)}”" if heading else "Figure"
+    if not heading:
+        return "Figure" if lang == "en" else "图"
+    return WORDS[lang]["figure in"].format(heading=plain_title(heading))
 
 
 def prepare_notebook(text: str, path: str, config: Any) -> str:
     """The notebook as the site shows it: run note added, widgets replaced by stored state,
     alt text on the figures."""
     notebook = json.loads(text)
+    lang = page_language(path)
     state = notebook["metadata"].pop("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     heading, widgets = "", False
     for cell in notebook["cells"]:
@@ -278,13 +372,13 @@ def prepare_notebook(text: str, path: str, config: Any) -> str:
         for output in cell.get("outputs", []):
             view = output.get("data", {}).get(WIDGET_VIEW)
             widgets = widgets or bool(view)
-            outputs.extend(static_widget_outputs(view, state) if view else [output])
+            outputs.extend(static_widget_outputs(view, state, lang) if view else [output])
         if "outputs" in cell:
             cell["outputs"] = outputs
         if any("image/png" in o.get("data", {}) for o in outputs):
             metadata = cell.setdefault("metadata", {})
             image = metadata.setdefault("mystnb", {}).setdefault("image", {})
-            image["alt"] = alt_text(cell, heading)
+            image["alt"] = alt_text(cell, heading, lang)
     at = 1 if notebook["cells"] and notebook["cells"][0]["cell_type"] == "markdown" else 0
     notebook["cells"].insert(at, run_note(path, widgets))
     return json.dumps(notebook)
@@ -340,14 +434,15 @@ def plain_title(title: str) -> str:
 
 
 def plain_title_node(node: nodes.Element) -> nodes.title:
-    """A copy of a title node with each formula replaced by its plain text."""
-    parts = []
+    """A copy of a title node with each formula replaced by its plain text (the rest kept as
+    it is: a Chinese run keeps its ``lang="zh"``)."""
+    title = nodes.title()
     for child in node.children:
         if isinstance(child, nodes.math):
-            parts.append(plain_tex(child.astext()))
+            title += nodes.Text(plain_tex(child.astext()))
         else:
-            parts.append(child.astext())
-    return nodes.title("", "".join(parts))
+            title += child.deepcopy()
+    return title
 
 
 CJK = re.compile(  # Chinese characters and punctuation (CJK blocks, full-width forms)
@@ -355,11 +450,15 @@ CJK = re.compile(  # Chinese characters and punctuation (CJK blocks, full-width 
 )
 
 
-def mark_chinese(doctree: nodes.document) -> None:
+def mark_chinese(doctree: nodes.document, titles_only: bool = False) -> None:
     """Wrap each run of Chinese characters in an inline with ``lang="zh"`` (docutils writes a
-    ``language-zh`` class as that attribute)."""
+    ``language-zh`` class as that attribute). ``titles_only``: only in the section titles (a
+    Chinese page is ``lang="zh-Hans"`` as a whole; its titles are marked for the English
+    pages that show them: the sidebar, the previous / next links)."""
     for text in list(doctree.findall(nodes.Text)):
         parent = text.parent
+        if titles_only and not isinstance(parent, nodes.title):
+            continue
         if parent is None or isinstance(parent, (nodes.FixedTextElement, nodes.raw, nodes.math)):
             continue
         if "language-zh" in parent.get("classes", []) or not CJK.search(str(text)):
@@ -504,14 +603,25 @@ def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
 
 
 def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
-    if app.env.docname.split("/")[0] in NOTEBOOK_FOLDERS:
+    """The glossary links of an English notebook page. A Chinese page gets none: the linker
+    finds English words between word boundaries, and on a Chinese page those are only the
+    stray names (sigmoid, ReLU) that stay in English; matching the glossary's Chinese terms
+    instead would misfire, as Chinese has no spaces between words (参数 inside 超参数, 输出
+    inside 输出层). The Chinese welcome notebook has the glossary's table itself."""
+    docname = app.env.docname
+    if docname.split("/")[0] in NOTEBOOK_FOLDERS and page_language(docname) == "en":
         GlossaryLinker(Path(app.config.course_root)).link(doctree)
 
 
 def on_doctree_read_early(app: Sphinx, doctree: nodes.document) -> None:
     """Before Sphinx collects the titles: so the sidebar's "Glossary · 术语表" is marked too
     (and again once links are resolved: a link's text is the title of the page it names)."""
-    mark_chinese(doctree)
+    mark_chinese(doctree, titles_only=page_language(app.env.docname) == "zh")
+
+
+def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    if page_language(docname) == "en":
+        mark_chinese(doctree)
 
 
 def on_titles_collected(app: Sphinx, doctree: nodes.document) -> None:
@@ -524,9 +634,9 @@ def on_titles_collected(app: Sphinx, doctree: nodes.document) -> None:
     toc = app.env.tocs.get(docname)
     reference = toc.next_node(nodes.reference) if toc is not None else None
     if reference is not None and reference.next_node(nodes.math) is not None:
-        plain = plain_title_node(reference).astext()  # the sidebar's entry for the page
+        plain = plain_title_node(reference)  # the sidebar's entry for the page
         reference.children = []
-        reference += nodes.Text(plain)
+        reference += plain.children
 
 
 def on_autodoc_signature(
@@ -547,35 +657,103 @@ def on_page_context(
     """Per page: the launch and download links of the sidebar's panel and of the run note,
     and a lighter body."""
     config = app.config
+    root = Path(config.course_root)
     up = relative_to_root(pagename)
-    notebook = (
-        pagename.split("/")[0] in NOTEBOOK_FOLDERS
-        and (Path(config.course_root) / f"{pagename}.ipynb").is_file()
-    )
+    notebook = pagename.split("/")[0] in NOTEBOOK_FOLDERS and (root / f"{pagename}.ipynb").is_file()
+    lang = page_language(pagename)
     path = f"{pagename}.ipynb" if notebook else "notebooks/00_welcome.ipynb"
+    words = WORDS[lang]
+    target = path.rsplit("/", 1)[-1] if notebook else "the course"
     context["course_get"] = {
         "zip": f"{up}{COURSE_ZIP}",
         "notebook": f"{pagename.rsplit('/', 1)[-1]}.ipynb" if notebook else "",
-        "target": path.rsplit("/", 1)[-1] if notebook else "the course",
+        "target": target,
         "links": launch_links(
             config.course_repository, config.course_branch, path, config.course_jupyterhub
         ),
+        "words": {
+            key: words[key].format(target=target)
+            for key in ("get", "this notebook", "whole course", "launch", "open")
+        },
     }
+    context["language"] = HTML_LANG[lang]  # <html lang>
+    context["course_lang"] = language_switch(
+        pagename, lambda page: (root / f"{page}.ipynb").is_file()
+    )
     if "body" in context:
         body = context["body"].replace(LAUNCH_HERE, launch_note(path, config) if notebook else "")
-        context["body"] = lighter_body(body)
+        context["body"] = lighter_body(body, lang)
 
 
 PLAIN_TOKEN = re.compile(r'<span class="[npw]">([^<]*)</span>')  # names, punctuation, spaces
 HIGHLIGHTED = re.compile(r'<div class="highlight"><pre>.*?</pre>', re.S)
 
 
-def lighter_body(body: str) -> str:
+def lighter_body(body: str, lang: str = "en") -> str:
     """A page's HTML, lighter to load and the same to see: figures load as they scroll into
     view, and in highlighted code the names, punctuation and spaces lose their ``<span>``
-    (their colour is the code's own colour: course.css)."""
+    (their colour is the code's own colour: course.css). On a Chinese page, a figure whose
+    alt text is the code's English is marked ``lang="en"``."""
     body = body.replace("<img ", '<img loading="lazy" ')
+    if lang != "en":
+        body = IMAGE_ALT.sub(
+            lambda m: m.group(0) if CJK.search(m.group(1)) else f'<img lang="en" {m.group(0)[5:]}',
+            body,
+        )
     return HIGHLIGHTED.sub(lambda block: PLAIN_TOKEN.sub(r"\1", block.group(0)), body)
+
+
+IMAGE_ALT = re.compile(r'<img [^>]*\balt="([^"]*)"[^>]*>')
+
+
+def mark_navigation(html_text: str, lang: str) -> str:
+    """The sidebar's HTML with its words' language marked: on an English page, a caption in
+    Chinese (讲座（中文）) gets ``lang="zh-Hans"``; on a Chinese page, a caption or entry
+    with no Chinese in it gets ``lang="en"``. (Entries' Chinese titles are marked by
+    :func:`mark_chinese`.)"""
+
+    def caption(match: re.Match) -> str:
+        chinese = bool(CJK.search(match.group(2)))
+        if chinese and lang == "en":
+            return f'{match.group(1)} lang="{HTML_LANG["zh"]}">{match.group(2)}<'
+        if not chinese and lang != "en":
+            return f'{match.group(1)} lang="en">{match.group(2)}<'
+        return match.group(0)
+
+    html_text = CAPTION.sub(caption, html_text)
+    if lang != "en":
+        html_text = ENTRY.sub(
+            lambda m: (
+                m.group(0) if CJK.search(m.group(2)) else f'{m.group(1)} lang="en">{m.group(2)}</a>'
+            ),
+            html_text,
+        )
+    return html_text
+
+
+CAPTION = re.compile(r'(<span class="caption-text")>([^<]*)<')
+ENTRY = re.compile(r'(<a class="reference internal[^"]*" href="[^"]*")>(.*?)</a>', re.S)
+
+
+def on_page_context_late(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
+) -> None:
+    """After the themes' handlers: the sidebar's languages marked (:func:`mark_navigation`),
+    and on a Chinese page the previous / next links to English pages marked English."""
+    lang = page_language(pagename)
+    generate = context.get("generate_toctree_html")
+    if generate is not None:
+        from markupsafe import Markup
+
+        def marked(*args, **kwargs):
+            return Markup(mark_navigation(str(generate(*args, **kwargs)), lang))
+
+        context["generate_toctree_html"] = marked
+    if lang != "en":
+        for key in ("prev", "next"):
+            link = context.get(key)
+            if link and not CJK.search(str(link.get("title", ""))):
+                link["title"] = f'<span lang="en">{link["title"]}</span>'
 
 
 def on_env_get_outdated(app, env, added, changed, removed) -> list[str]:
@@ -594,11 +772,12 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", on_config_inited)
     app.connect("source-read", on_source_read)
     app.connect("doctree-read", on_doctree_read_early, priority=400)
-    app.connect("doctree-resolved", lambda app, doctree, docname: mark_chinese(doctree))
+    app.connect("doctree-resolved", on_doctree_resolved)
     app.connect("doctree-read", on_doctree_read)
     app.connect("doctree-read", on_titles_collected, priority=900)
     app.connect("autodoc-process-signature", on_autodoc_signature)
     app.connect("html-page-context", on_page_context)
+    app.connect("html-page-context", on_page_context_late, priority=800)
     app.connect("env-get-outdated", on_env_get_outdated)
     import course_assets
 

@@ -10,6 +10,13 @@ and the page's weight and request count over http. The same browser then opens t
 navigation at 390 and 800 px and follows a link, searches over http and from file:// (with
 snippets), switches to dark mode, shows notebook 04 as printed and takes the screenshots of
 ``test-artifacts/site-screens/``. The tests below only read what that run recorded.
+
+The Chinese edition (issue 21): its pages are visited at 390 px over http (their code,
+formulas and figures are those of the English pages, visited at every width both ways;
+notebook 04 also at 1280 px, for its screenshot), with the same checks, plus their language
+(``<html lang="zh-Hans">``), the font stack and the language switch, which is clicked there
+and back at 390 px. Chinese renders in the screenshots when the system has a CJK font
+(Debian's fonts-noto-cjk, installed by .ci/run); without one the checks pass alike.
 """
 
 from __future__ import annotations
@@ -44,7 +51,11 @@ SCREENSHOT_PAGES = {
     "notebook-04": "notebooks/04_backward_pass.html",
     "exercise-04": "exercises/04_backward_pass.html",
     "glossary": "glossary.html",
+    "notebook-04-zh": "notebooks/zh/04_backward_pass.html",
 }
+DARK_PAGES = {label: name for label, name in SCREENSHOT_PAGES.items() if "/zh/" not in name}
+ZH_WIDTH = 390  # the Chinese pages are visited at a phone's width, over http
+ZH_FONT = "Noto Sans CJK SC"  # first of course.css's Simplified Chinese faces
 
 MATH_READY = """
 async () => {
@@ -122,6 +133,18 @@ full => {
     overflow,
     scrollWidth: document.documentElement.scrollWidth,
     width,
+    lang: document.documentElement.lang,
+    switch: (() => {
+      const link = document.querySelector('a.course-lang');
+      return visible(link) ? {href: link.getAttribute('href'), label: link.textContent.trim(),
+                              url: link.href} : null;
+    })(),
+    fonts: (() => {
+      const prose = document.querySelector('article p');
+      const code = document.querySelector('article pre');
+      return {prose: prose ? getComputedStyle(prose).fontFamily : '',
+              code: code ? getComputedStyle(code).fontFamily : ''};
+    })(),
     noAlt: images.filter(i => !i.alt || /^[0-9a-f]{16,}|\.(png|jpe?g|svg)$/i.test(i.alt))
       .map(i => i.getAttribute('src')),
     figures: document.querySelectorAll('article img').length,
@@ -177,11 +200,32 @@ def pages(html: Path) -> list[str]:
     return sorted(str(p.as_posix()) for p in relative if not p.parts[0].startswith("_"))
 
 
-def notebook_order() -> list[str]:
+def notebook_order(language: str = "") -> list[str]:
+    """The notebook pages in course order: English, or ``language="zh"``, Chinese."""
+    folder_of = (lambda folder: f"{folder}/{language}") if language else (lambda folder: folder)
     return [
-        f"{folder}/{p.stem}.html"
+        f"{folder_of(folder)}/{p.stem}.html"
         for folder in ("notebooks", "exercises")
-        for p in sorted((ROOT / folder).glob("*.ipynb"))
+        for p in sorted((ROOT / folder_of(folder)).glob("*.ipynb"))
+    ]
+
+
+def chinese(name: str) -> bool:
+    return "/zh/" in name
+
+
+def planned(names: list[str], schemes: tuple[str, ...] = ("http", "file")) -> list[tuple]:
+    """The crawl's visits, (scheme, width, page): every English page at every width both
+    ways; a Chinese page at ZH_WIDTH over http, and a screenshot page at every width. In
+    this order: one way and width after the other (pages loading side by side in the same
+    browser context share its work; mixing the contexts cost twice the CPU)."""
+    shots = set(SCREENSHOT_PAGES.values())
+    return [
+        (scheme, width, name)
+        for scheme in schemes
+        for width in WIDTHS
+        for name in names
+        if not chinese(name) or (scheme == "http" and (width == ZH_WIDTH or name in shots))
     ]
 
 
@@ -344,7 +388,7 @@ async def crawl(browser, run: Run, bases: dict[str, str], names: list[str]) -> N
 
     try:
         await asyncio.gather(
-            *(one(scheme, width, name) for (scheme, width) in contexts for name in names)
+            *(one(scheme, width, name) for (scheme, width, name) in planned(names, tuple(bases)))
         )
     finally:
         for context in contexts.values():
@@ -384,6 +428,17 @@ async def navigate(browser, run: Run, base: str) -> None:
                 "target => location.hash === target", arg=target, timeout=5_000
             )
             seen["section"] = target
+
+            if width == min(NAV_WIDTHS):  # the header's switch: to Chinese, and back
+                where = "() => [location.pathname, document.documentElement.lang]"
+                await page.goto(f"{base}/{NAV_PAGE}", wait_until="load")
+                await page.locator("a.course-lang:visible").first.click()
+                zh_page = NAV_PAGE.replace("/", "/zh/", 1)
+                await page.wait_for_url(f"**/{zh_page}", timeout=LOAD_TIMEOUT)
+                seen["switched"] = await page.evaluate(where)
+                await page.locator("a.course-lang:visible").first.click()
+                await page.wait_for_url(f"**/{NAV_PAGE}", timeout=LOAD_TIMEOUT)
+                seen["back"] = await page.evaluate(where)
         except Exception:
             run.errors[f"navigation at {width} px"] = traceback.format_exc(limit=3)
         finally:
@@ -467,7 +522,7 @@ async def dark_screenshots(browser, run: Run, base: str) -> None:
     )
     page = await context.new_page()
     try:
-        for label, name in SCREENSHOT_PAGES.items():
+        for label, name in DARK_PAGES.items():
             await page.goto(f"{base}/{name}", wait_until="load")
             await page.evaluate(MATH_READY)
             if label == "notebook-04":
@@ -565,7 +620,8 @@ def test_every_page_at_every_width_over_http_and_file_loads_cleanly(run, site):
     error), every figure decoded (these two at 1280 px) and with alt text, every Chinese word
     marked lang="zh"."""
     _, html = site
-    assert len(run.visits) == len(pages(html)) * len(WIDTHS) * 2
+    assert sorted(run.visits) == sorted(planned(pages(html)))
+    assert any(chinese(name) for (_, _, name) in run.visits)
     report = []
     for (scheme, width, name), visit in sorted(run.visits.items()):
         checks = visit.checks
@@ -628,16 +684,17 @@ def test_page_weights(run, site):
 def test_next_links_walk_the_notebooks_in_course_order(run):
     """From the home page, the "next" links visit the notebooks in course order, as the
     sidebar lists them."""
-    checks = {name: v.checks for (s, w, name), v in run.visits.items() if (s, w) == ("http", 1280)}
+    http = sorted((w, name) for (s, w, name) in run.visits if s == "http")  # 1280 px last
+    checks = {name: run.visits["http", w, name].checks for w, name in http}
     visited, here = [], "index.html"
-    while len(visited) < 50 and checks[here]["next"] is not None:
+    while len(visited) < 80 and here in checks and checks[here]["next"] is not None:
         folder = posixpath.dirname(here)
         here = posixpath.normpath(posixpath.join(folder, checks[here]["next"].split("#")[0]))
         visited.append(here)
-    walked = [name for name in visited if name in notebook_order()]
-    assert walked == notebook_order()
     listed = checks["index.html"]["sidebar"]
-    assert [name for name in listed if name in notebook_order()] == notebook_order()
+    for order in (notebook_order(), notebook_order("zh")):  # English, then Chinese
+        assert [name for name in visited if name in order] == order
+        assert [name for name in listed if name in order] == order
 
 
 @pytest.mark.parametrize("width", NAV_WIDTHS)
@@ -686,8 +743,64 @@ def test_a_notebook_prints_without_navigation_and_with_a_plain_title(run):
 
 
 def test_screenshots_desktop_phone_and_dark(run):
-    """Home, notebook 04, exercise 04 and the glossary, each at 1280 px, 390 px and dark."""
+    """Home, notebook 04, exercise 04 and the glossary, each at 1280 px, 390 px and dark;
+    the Chinese notebook 04 at 1280 and 390 px."""
     errors = {k: v for k, v in run.errors.items() if k.startswith("screenshots")}
     assert errors == {}, errors
-    assert len(run.screens) == len(SCREENSHOT_PAGES) * 3
+    assert len(run.screens) == len(SCREENSHOT_PAGES) * 2 + len(DARK_PAGES)
     assert all(path.stat().st_size > 10_000 for path in run.screens)
+
+
+def test_every_page_is_in_its_language_with_a_visible_switch_to_the_other(run, site):
+    """At every width, each page's header shows the switch: 中文 on an English page, English
+    on a Chinese one, leading to the same notebook in the other language (any other page:
+    to the Chinese welcome notebook); ``<html lang>`` is "zh-Hans" or "en"."""
+    _, html = site
+    report = []
+    for (scheme, width, name), visit in sorted(run.visits.items()):
+        checks, zh = visit.checks, chinese(name)
+        switch = checks.get("switch") or {}
+        if name.startswith(("notebooks/", "exercises/")):
+            target = name.replace("/zh/", "/") if zh else name.replace("/", "/zh/", 1)
+        else:
+            target = "notebooks/zh/00_welcome.html"
+        want_lang, want_label = ("zh-Hans", "English") if zh else ("en", "中文")
+        where = posixpath.join(posixpath.dirname(name), switch.get("href", ""))
+        problems = []
+        if checks.get("lang") != want_lang:
+            problems.append(f"<html lang={checks.get('lang')!r}>")
+        if not switch:
+            problems.append("no visible switch")
+        elif switch["label"] != want_label:
+            problems.append(f"switch labelled {switch['label']!r}")
+        elif posixpath.normpath(where) != target or not (html / target).is_file():
+            problems.append(f"switch to {posixpath.normpath(where)}, not {target}")
+        report += [f"{scheme} {width} px {name}: {problem}" for problem in problems]
+    assert report == [], "\n".join(report)
+
+
+def test_chinese_pages_use_the_chinese_font_stack_and_monospace_code(run):
+    """A Chinese page's prose asks for a Simplified Chinese face (after the Latin ones), its
+    code keeps the monospace face; an English page's prose does not ask for it."""
+    report = []
+    for (_, width, name), visit in sorted(run.visits.items()):
+        fonts = visit.checks.get("fonts", {})
+        if chinese(name):
+            if ZH_FONT not in fonts.get("prose", ""):
+                report.append(f"{width} px {name}: prose in {fonts.get('prose')}")
+            if fonts.get("code") and ZH_FONT in fonts["code"]:
+                report.append(f"{width} px {name}: code in {fonts['code']}")
+        elif fonts.get("prose") and ZH_FONT in fonts["prose"]:
+            report.append(f"{width} px {name}: English prose in {fonts['prose']}")
+    assert report == [], "\n".join(report)
+
+
+def test_the_language_switch_leads_to_the_chinese_page_and_back(run):
+    """On a phone, a click on the header's 中文 opens the same notebook in Chinese, and a click
+    on its English returns."""
+    problem = f"navigation at {min(NAV_WIDTHS)} px"
+    assert problem not in run.errors, run.errors.get(problem)
+    seen = run.navigation[min(NAV_WIDTHS)]
+    zh_page = NAV_PAGE.replace("/", "/zh/", 1)
+    assert seen["switched"][0].endswith(f"/{zh_page}") and seen["switched"][1] == "zh-Hans", seen
+    assert seen["back"][0].endswith(f"/{NAV_PAGE}") and seen["back"][1] == "en", seen
