@@ -232,11 +232,12 @@ WELCOME_IN = {"en": WELCOME, "zh": "notebooks/zh/00_welcome.ipynb"}
 
 
 def course_language(environ: dict[str, str] | None = None) -> str:
-    """The learner's language, "en" or "zh": COURSE_LIB_LANG if set, else the locale's
-    (LC_ALL, LC_MESSAGES, LANG, as gettext reads them: zh_CN.UTF-8 is Chinese)."""
+    """The learner's language, "en" or "zh": COURSE_LIB_LANG if set, else the locale's, in
+    the order gettext reads them (LANGUAGE, a list such as "zh_CN:en", then LC_ALL,
+    LC_MESSAGES, LANG): zh_CN.UTF-8 is Chinese."""
     environ = os.environ if environ is None else environ
-    for name in ("COURSE_LIB_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = environ.get(name, "").strip().lower()
+    for name in ("COURSE_LIB_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name, "").split(":")[0].strip().lower()
         if value:
             return "zh" if value.startswith("zh") else "en"
     return "en"

@@ -196,6 +196,7 @@ def test_the_language_comes_from_course_lib_lang_then_the_locale():
     assert course_language({"COURSE_LIB_LANG": "zh", "LANG": "en_GB.UTF-8"}) == "zh"
     assert course_language({"LANG": "zh_CN.UTF-8"}) == "zh"
     assert course_language({"LC_ALL": "C.UTF-8", "LANG": "zh_CN.UTF-8"}) == "en"
+    assert course_language({"LANGUAGE": "zh_CN:en", "LANG": "en_US.UTF-8"}) == "zh"
     assert course_language({}) == "en"
 
 

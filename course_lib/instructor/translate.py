@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-LANGS = ("zh",)
+TRANSLATED = ("zh",)  # the languages built from the English (release.LANGS: editions)
 FOLDERS = ("notebooks", "exercises")
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -200,7 +200,7 @@ class Built:
     problems: list[Problem]
 
 
-def build_translations(root: Path, langs: tuple[str, ...] = LANGS) -> Built:
+def build_translations(root: Path, langs: tuple[str, ...] = TRANSLATED) -> Built:
     """Every catalog, merged with its English notebook, and every translated notebook."""
     import nbformat
 
