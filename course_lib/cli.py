@@ -10,8 +10,13 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .exercises.cli import positive  # argparse only: no engine
+from .i18n import N_, _, course_language, ngettext
+
+if TYPE_CHECKING:
+    from .recipe import Recipe
 
 
 def _hidden_sizes(text: str) -> list[int]:
@@ -20,14 +25,18 @@ def _hidden_sizes(text: str) -> list[int]:
     except ValueError:
         sizes = []
     if not sizes or any(s < 1 for s in sizes):
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated positive layer sizes such as 256 or 128,64, got {text!r}"
+        said = _(
+            "expected comma-separated positive layer sizes such as 256 or 128,64, got {given!r}"
         )
+        raise argparse.ArgumentTypeError(said.format(given=text))
     return sizes
 
 
-def _number(what: str, ok: Callable[[float], bool], kind: type = float) -> Callable[[str], float]:
-    """An argparse type: a ``kind`` for which ``ok`` holds, or a message naming what was given."""
+def _number(
+    message: str, ok: Callable[[float], bool], kind: type = float
+) -> Callable[[str], float]:
+    """An argparse type: a ``kind`` for which ``ok`` holds, or ``message`` (English marked
+    with N_, naming what was ``{given!r}``) in the learner's language."""
 
     def parse(text: str) -> float:
         try:
@@ -35,27 +44,30 @@ def _number(what: str, ok: Callable[[float], bool], kind: type = float) -> Calla
         except ValueError:
             value = float("nan")  # fails every test below
         if not ok(value):
-            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
+            raise argparse.ArgumentTypeError(_(message).format(given=text))
         return value
 
     return parse
 
 
-_momentum = _number("a momentum in [0, 1)", lambda v: 0 <= v < 1)
-_non_negative = _number("a number >= 0", lambda v: 0 <= v < float("inf"))
-_fraction = _number("a fraction in [0, 1)", lambda v: 0 <= v < 1)
-_count = _number("a whole number >= 0", lambda v: v >= 0, kind=int)
+_momentum = _number(N_("expected a momentum in [0, 1), got {given!r}"), lambda v: 0 <= v < 1)
+_non_negative = _number(
+    N_("expected a number >= 0, got {given!r}"), lambda v: 0 <= v < float("inf")
+)
+_fraction = _number(N_("expected a fraction in [0, 1), got {given!r}"), lambda v: 0 <= v < 1)
+_count = _number(N_("expected a whole number >= 0, got {given!r}"), lambda v: v >= 0, kind=int)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="course-lib", description="Backpropagation course: tools for learners and instructors."
+        prog="course-lib",
+        description=_("Backpropagation course: tools for learners and instructors."),
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     train = commands.add_parser(
         "train",
-        help="train a digit classifier (an MLP) on USPS and print its accuracy",
-        description=(
+        help=_("train a digit classifier (an MLP) on USPS and print its accuracy"),
+        description=_(
             "Train MLPs on the USPS digits and average them (SGD + momentum, random "
             "distortions of the training digits, cosine schedule, label smoothing); a "
             "validation split of the training set is held out, and both its accuracy and the "
@@ -65,14 +77,18 @@ def build_parser() -> argparse.ArgumentParser:
     add_train_options(train)
     commands.add_parser(
         "doctor",
-        help="check that this environment is ready for the course, and say how to fix it",
-        description="Check Python, packages, the widgets front end, the kernel and the data.",
+        help=_("check that this environment is ready for the course, and say how to fix it"),
+        description=_("Check Python, packages, the widgets front end, the kernel and the data."),
     )
     commands.add_parser(
         "lab",
-        help="open the course in JupyterLab on the welcome notebook (run it in the course folder)",
-        description="Start JupyterLab in this folder on notebooks/00_welcome.ipynb. Other options "
-        "go to JupyterLab as they are (e.g. --no-browser, --port 9999).",
+        help=_(
+            "open the course in JupyterLab on the welcome notebook (run it in the course folder)"
+        ),
+        description=_(
+            "Start JupyterLab in this folder on notebooks/00_welcome.ipynb. Other options "
+            "go to JupyterLab as they are (e.g. --no-browser, --port 9999)."
+        ),
     )
     for module in command_modules():
         module.add_commands(commands)
@@ -108,84 +124,99 @@ def add_train_options(train: argparse.ArgumentParser) -> None:
         "--epochs",
         type=positive(int),
         default=d.epochs,
-        help="passes over the data (default %(default)s)",
+        # TRANSLATORS: argparse puts the option's default in place of %(default)s
+        help=_("passes over the data (default %(default)s)"),
     )
     train.add_argument(
         "--hidden",
         type=_hidden_sizes,
         default=list(d.hidden),
-        help=f"hidden layer sizes, comma-separated (default {','.join(map(str, d.hidden))})",
+        help=_("hidden layer sizes, comma-separated (default {sizes})").format(
+            sizes=",".join(map(str, d.hidden))
+        ),
     )
     train.add_argument(
         "--batch-size",
         type=positive(int),
         default=d.batch_size,
-        help="examples per step (default %(default)s)",
+        help=_("examples per step (default %(default)s)"),
     )
     train.add_argument(
-        "--lr", type=positive(float), default=d.lr, help="learning rate eta (default %(default)s)"
+        "--lr",
+        type=positive(float),
+        default=d.lr,
+        help=_("learning rate eta (default %(default)s)"),
     )
     train.add_argument(
         "--momentum",
         type=_momentum,
         default=d.momentum,
-        help="momentum in [0, 1) (default %(default)s)",
+        help=_("momentum in [0, 1) (default %(default)s)"),
     )
     train.add_argument(
         "--weight-decay",
         type=_non_negative,
         default=d.weight_decay,
-        help="L2 penalty on the weights (default %(default)s; 0 turns it off)",
+        help=_("L2 penalty on the weights (default %(default)s; 0 turns it off)"),
     )
     train.add_argument(
         "--dropout",
         type=_fraction,
         default=d.dropout,
-        help="dropout probability after each hidden layer (default %(default)s)",
+        help=_("dropout probability after each hidden layer (default %(default)s)"),
     )
     train.add_argument(
         "--label-smoothing",
         type=_fraction,
         default=d.label_smoothing,
-        help="probability of the target spread over all classes (default %(default)s; 0 turns "
-        "it off)",
+        help=_(
+            "probability of the target spread over all classes (default %(default)s; 0 turns "
+            "it off)"
+        ),
     )
     train.add_argument(
         "--ensemble",
         type=positive(int),
         default=d.ensemble,
-        help="networks to train and average (default %(default)s)",
+        help=_("networks to train and average (default %(default)s)"),
     )
     train.add_argument(
         "--tta-copies",
         type=_count,
         default=d.tta_copies,
-        help="test-time augmentation: distorted copies of each digit whose logits are averaged "
-        "with its own (default %(default)s; 0 turns it off)",
+        help=_(
+            "test-time augmentation: distorted copies of each digit whose logits are averaged "
+            "with its own (default %(default)s; 0 turns it off)"
+        ),
     )
     train.add_argument(
         "--validation",
         type=_fraction,
         default=d.validation,
-        help="fraction of the training set held out for validation (default %(default)s)",
+        help=_("fraction of the training set held out for validation (default %(default)s)"),
     )
     train.add_argument(
-        "--seed", type=int, default=d.seed, help="seed of every random choice (default %(default)s)"
+        "--seed",
+        type=int,
+        default=d.seed,
+        help=_("seed of every random choice (default %(default)s)"),
     )
     train.add_argument(
         "--augment",
         action=argparse.BooleanOptionalAction,
         default=d.augment,
-        help="a new random distortion of every training digit each epoch (default on)",
+        help=_("a new random distortion of every training digit each epoch (default on)"),
     )
     train.add_argument(
         "--schedule",
         action=argparse.BooleanOptionalAction,
         default=d.schedule,
-        help="cosine decay of the learning rate (default on; off: constant)",
+        help=_("cosine decay of the learning rate (default on; off: constant)"),
     )
-    train.add_argument("--json", action="store_true", help="end with one JSON line of the results")
-    train.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    train.add_argument(
+        "--json", action="store_true", help=_("end with one JSON line of the results")
+    )
+    train.add_argument("--no-progress", action="store_true", help=_("hide the progress bar"))
 
 
 def train_command(args: argparse.Namespace) -> int:
@@ -197,12 +228,7 @@ def train_command(args: argparse.Namespace) -> int:
     recipe = Recipe(
         **{f.name: getattr(args, f.name) for f in fields(Recipe) if hasattr(args, f.name)}
     )
-    print(
-        f"training {recipe.ensemble} MLP(s) 256-{'-'.join(map(str, recipe.hidden))}-10 for "
-        f"{recipe.epochs} epochs{' on randomly distorted digits' if recipe.augment else ''}, "
-        f"holding out {recipe.validation:.0%} of the training set for validation",
-        file=sys.stderr,
-    )
+    print(_training(recipe), file=sys.stderr)
     try:
         result = train_digits(recipe, progress=not args.no_progress)
     except TrainingDiverged as err:
@@ -210,15 +236,46 @@ def train_command(args: argparse.Namespace) -> int:
         return 1
     result.pop("model")
     test_acc, val_acc = result["test_accuracy"], result["validation_accuracy"]
-    print(f"final training loss {result['final_loss']:.4f}")
+    print(_("final training loss {loss:.4f}").format(loss=result["final_loss"]))
     if val_acc is not None:
         n_val = result["n_validation"]
-        print(f"validation accuracy {val_acc:.2%} ({round(val_acc * n_val)}/{n_val})")
-    print(f"test accuracy {test_acc:.2%} ({round(test_acc * 2007)}/2007)")
-    print(f"training took {result['train_seconds']:.1f} s")
+        said = _("validation accuracy {accuracy:.2%} ({right}/{total})")
+        print(said.format(accuracy=val_acc, right=round(val_acc * n_val), total=n_val))
+    said = _("test accuracy {accuracy:.2%} ({right}/{total})")
+    print(said.format(accuracy=test_acc, right=round(test_acc * 2007), total=2007))
+    print(_("training took {seconds:.1f} s").format(seconds=result["train_seconds"]))
     if args.json:
         print(json.dumps(result))
     return 0
+
+
+def _training(recipe: Recipe) -> str:
+    """What ``course-lib train`` is about to do, in one sentence."""
+    # TRANSLATORS: "MLP(s)" and "epochs" are the same for every count in English; {layers} is
+    # "256-128-10"; the forms are chosen by the number of epochs
+    if recipe.augment:
+        said = ngettext(
+            "training {ensemble} MLP(s) {layers} for {epochs} epochs on randomly distorted "
+            "digits, holding out {validation:.0%} of the training set for validation",
+            "training {ensemble} MLP(s) {layers} for {epochs} epochs on randomly distorted "
+            "digits, holding out {validation:.0%} of the training set for validation",
+            recipe.epochs,
+        )
+    else:
+        said = ngettext(
+            "training {ensemble} MLP(s) {layers} for {epochs} epochs, holding out "
+            "{validation:.0%} of the training set for validation",
+            "training {ensemble} MLP(s) {layers} for {epochs} epochs, holding out "
+            "{validation:.0%} of the training set for validation",
+            recipe.epochs,
+        )
+    layers = f"256-{'-'.join(map(str, recipe.hidden))}-10"  # 256-128-64-10: not prose
+    return said.format(
+        ensemble=recipe.ensemble,
+        layers=layers,
+        epochs=recipe.epochs,
+        validation=recipe.validation,
+    )
 
 
 def doctor_command(args: argparse.Namespace) -> int:
@@ -229,18 +286,6 @@ def doctor_command(args: argparse.Namespace) -> int:
 
 WELCOME = "notebooks/00_welcome.ipynb"
 WELCOME_IN = {"en": WELCOME, "zh": "notebooks/zh/00_welcome.ipynb"}
-
-
-def course_language(environ: dict[str, str] | None = None) -> str:
-    """The learner's language, "en" or "zh": COURSE_LIB_LANG if set, else the locale's, in
-    the order gettext reads them (LANGUAGE, a list such as "zh_CN:en", then LC_ALL,
-    LC_MESSAGES, LANG): zh_CN.UTF-8 is Chinese."""
-    environ = os.environ if environ is None else environ
-    for name in ("COURSE_LIB_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = environ.get(name, "").split(":")[0].strip().lower()
-        if value:
-            return "zh" if value.startswith("zh") else "en"
-    return "en"
 
 
 def welcome_notebook(environ: dict[str, str] | None = None) -> str:
@@ -259,10 +304,8 @@ def lab_command(args: argparse.Namespace) -> int:
     (--allow-root): root is usual in containers, so it is told then."""
     welcome = welcome_notebook()
     if not Path(welcome).is_file():
-        print(
-            f"course-lib lab: no {WELCOME} here ({Path.cwd()}): run it in the course folder",
-            file=sys.stderr,
-        )
+        said = _("course-lib lab: no {notebook} here ({folder}): run it in the course folder")
+        print(said.format(notebook=WELCOME, folder=Path.cwd()), file=sys.stderr)
         return 2
     command = [sys.executable, "-m", "jupyterlab", f"--LabApp.default_url=/lab/tree/{welcome}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -282,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "lab":
         args.jupyter_args = extra  # JupyterLab's own options, passed on
     elif extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        parser.error(_("unrecognized arguments: {arguments}").format(arguments=" ".join(extra)))
     commands = dict(COMMANDS)
     for module in command_modules():
         commands.update(module.COMMANDS)

@@ -5,6 +5,9 @@ at the environment running this command (the server side: JupyterLab and its wid
 end). The notebooks, though, run in the ``python3`` kernel, which may be another Python: so
 :func:`check_kernel` starts that kernel as JupyterLab would, runs :data:`KERNEL_PROBE` in it,
 and compares what the kernel imports with what this command sees.
+
+Everything it says is in the learner's language (:mod:`.i18n`); names of packages, paths
+and commands are not translated.
 """
 
 from __future__ import annotations
@@ -18,10 +21,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .i18n import N_, _, ngettext
+
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
 
-FIX_INSTALL = "run `make lab` (or `pip install -e .`) in the course folder"
+FIX_INSTALL = N_("run `make lab` (or `pip install -e .`) in the course folder")
 KERNEL_NAME = "python3"  # the kernel the course's notebooks are saved with
 KERNEL_START_TIMEOUT = 60.0  # seconds for the kernel to answer; a cold laptop can be slow
 KERNEL_RUN_TIMEOUT = 60.0  # seconds for the probe (it imports numpy, ipywidgets, course_lib)
@@ -29,6 +34,9 @@ KERNEL_RUN_TIMEOUT = 60.0  # seconds for the probe (it imports numpy, ipywidgets
 
 @dataclass
 class Finding:
+    """One check's result, in the learner's language: what was checked, whether it is
+    fine, what was found, and how to fix it."""
+
     what: str
     ok: bool
     detail: str
@@ -39,7 +47,7 @@ class Finding:
 def check_python() -> Finding:
     version = ".".join(map(str, sys.version_info[:3]))
     ok = sys.version_info >= (3, 10)
-    return Finding("Python", ok, version, "" if ok else "install Python 3.10 or newer")
+    return Finding("Python", ok, version, "" if ok else _("install Python 3.10 or newer"))
 
 
 def declared_requirements() -> list[Requirement]:
@@ -57,28 +65,36 @@ def check_packages() -> list[Finding]:
         try:
             version = metadata.version(req.name)
         except metadata.PackageNotFoundError:
-            findings.append(Finding(req.name, False, "not installed", FIX_INSTALL))
+            findings.append(Finding(req.name, False, _("not installed"), _(FIX_INSTALL)))
             continue
         ok = req.specifier.contains(version, prereleases=True)
-        fix = "" if ok else f"upgrade: pip install '{req}'"
-        findings.append(Finding(req.name, ok, f"{version} (needs {req.specifier})", fix))
+        fix = "" if ok else _("upgrade: pip install '{requirement}'").format(requirement=req)
+        findings.append(Finding(req.name, ok, _needs(version, req.specifier), fix))
     return findings
+
+
+def _needs(version: str, specifier: object) -> str:
+    # TRANSLATORS: a version found, and the versions the course needs: "1.26.4 (needs >=1.24)"
+    return _("{version} (needs {specifier})").format(version=version, specifier=specifier)
 
 
 def check_widgets_frontend() -> Finding:
     """The ipywidgets front end: JupyterLab draws widgets only with this lab extension."""
     from jupyter_core.paths import jupyter_path
 
+    what = _("ipywidgets front end")
     name = "@jupyter-widgets/jupyterlab-manager"
     for base in jupyter_path("labextensions"):
         if (Path(base) / name / "package.json").is_file():
-            return Finding("ipywidgets front end", True, f"{name} found in {base}")
-    return Finding(
-        "ipywidgets front end",
-        False,
-        f"{name} is not installed in this JupyterLab: widgets would show 'Error displaying widget'",
-        "pip install 'jupyterlab_widgets>=3' in the environment that runs JupyterLab",
-    )
+            found = _("{extension} found in {folder}").format(extension=name, folder=base)
+            return Finding(what, True, found)
+    # TRANSLATORS: 'Error displaying widget' is what JupyterLab shows: keep it as it is
+    missing = _(
+        "{extension} is not installed in this JupyterLab: widgets would show "
+        "'Error displaying widget'"
+    ).format(extension=name)
+    fix = _("pip install 'jupyterlab_widgets>=3' in the environment that runs JupyterLab")
+    return Finding(what, False, missing, fix)
 
 
 # ----- the kernel: started for real, as JupyterLab starts it -----
@@ -110,32 +126,40 @@ def check_kernel() -> list[Finding]:
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import KernelManager
 
-    what = f"{KERNEL_NAME} kernel"
+    # TRANSLATORS: {kernel} is the kernel's name, "python3"
+    what = _("{kernel} kernel").format(kernel=KERNEL_NAME)
     resource_dir = KernelSpecManager().find_kernel_specs().get(KERNEL_NAME)
     if resource_dir is None:
-        return [Finding(what, False, f"no kernel named {KERNEL_NAME}", _make_this_the_kernel())]
+        detail = _("no kernel named {kernel}").format(kernel=KERNEL_NAME)
+        return [Finding(what, False, detail, _make_this_the_kernel())]
     spec_file = Path(resource_dir) / "kernel.json"
     try:  # the command as JupyterLab runs it (with "python" made this Python's full path)
         command = KernelManager(kernel_name=KERNEL_NAME).format_kernel_cmd()
     except (ValueError, OSError, KeyError, TypeError) as err:  # not JSON, unreadable, ...
-        command, unreadable = [], f"{type(err).__name__}: {err}"
+        command, unreadable = [], f"{type(err).__name__}: {err}"  # Python's words: as they are
     else:
-        unreadable = "its argv, the command to run, is empty"
+        unreadable = _("its argv, the command to run, is empty")
     if not command:
-        detail = f"{spec_file} is not a usable kernelspec: {unreadable}"
+        # TRANSLATORS: {kernelspec} is the path of a kernel.json file
+        detail = _("{kernelspec} is not a usable kernelspec: {why}").format(
+            kernelspec=spec_file, why=unreadable
+        )
         return [Finding(what, False, detail, _kernel_fix(resource_dir))]
     started = time.perf_counter()
     try:
         found = run_in_kernel(KERNEL_PROBE)
     except KernelProblem as problem:
-        detail = f"{spec_file} runs `{command[0]}`, which {problem}"
-        lacks_ipykernel = "No module named ipykernel" in str(problem)
+        detail = problem.sentence(spec_file, command[0])
+        lacks_ipykernel = "No module named ipykernel" in problem.pieces.get("said", "")
         fix = _kernel_fix(resource_dir, command[0] if lacks_ipykernel else None)
         return [Finding(what, False, detail, fix)]
     seconds = time.perf_counter() - started
     python = found["executable"]
+    ready = _("started {python} in {seconds:.1f} s ({kernelspec})").format(
+        python=python, seconds=seconds, kernelspec=spec_file
+    )
     findings = [
-        Finding(what, True, f"started {python} in {seconds:.1f} s ({spec_file})"),
+        Finding(what, True, ready),
         _kernel_python(found["python"]),
         _kernel_course(found["course_lib"], python),
     ]
@@ -149,7 +173,9 @@ def check_kernel() -> list[Finding]:
 def _make_this_the_kernel() -> str:
     """The fix that makes the Python running this command (the course's) the notebooks' kernel."""
     command = f"{sys.executable} -m ipykernel install --user --name {KERNEL_NAME}"
-    return f"make this environment's Python the {KERNEL_NAME} kernel: `{command}`"
+    return _("make this environment's Python the {kernel} kernel: `{command}`").format(
+        kernel=KERNEL_NAME, command=command
+    )
 
 
 def _kernel_python(version: str) -> Finding:
@@ -158,68 +184,87 @@ def _kernel_python(version: str) -> Finding:
     needs = SpecifierSet(metadata.metadata("course_lib")["Requires-Python"] or "")
     ok = needs.contains(version, prereleases=True)
     fix = "" if ok else _make_this_the_kernel()
-    return Finding("Python in the kernel", ok, f"{version} (needs {needs})", fix)
+    return Finding(_("Python in the kernel"), ok, _needs(version, needs), fix)
 
 
 def _kernel_course(found: dict, python: str) -> Finding:
     """course_lib in the kernel must be the one this command runs: same version, same place."""
     from . import __version__
 
-    what = "course_lib in the kernel"
+    what = _("course_lib in the kernel")
     here = Path(__file__).resolve().parent
     if "error" in found:
-        detail = f"`import course_lib` fails in the kernel ({python}): {found['error']}"
+        # TRANSLATORS: {python} is the kernel's Python (a path); {error} Python's error
+        detail = _("`import course_lib` fails in the kernel ({python}): {error}").format(
+            python=python, error=found["error"]
+        )
         return Finding(what, False, detail, _make_this_the_kernel())
     there = Path(found["file"]).resolve().parent
     if found["version"] != __version__ or there != here:
-        detail = (
-            f"{found['version']} from {there}, but this command runs {__version__} from {here}: "
+        detail = _(
+            "{version} from {folder}, but this command runs {ours} from {our_folder}: "
             "the notebooks would not run the course this doctor checked"
-        )
+        ).format(version=found["version"], folder=there, ours=__version__, our_folder=here)
         return Finding(what, False, detail, _make_this_the_kernel())
-    return Finding(what, True, f"{found['version']} from {there}, the same as this command's")
+    same = _("{version} from {folder}, the same as this command's")
+    return Finding(what, True, same.format(version=found["version"], folder=there))
 
 
 def _kernel_package(
     name: str, found: dict, requirement: Requirement | None, python: str
 ) -> Finding:
     """A dependency as the kernel imports it, against the version the course declares."""
-    what = f"{name} in the kernel"
+    # TRANSLATORS: {package} is a Python package's name, "numpy"
+    what = _("{package} in the kernel").format(package=name)
     if "error" in found:
-        fix = f"`{python} -m pip install '{requirement or name}'`"
-        return Finding(what, False, f"cannot be imported: {found['error']}", fix)
+        fix = f"`{python} -m pip install '{requirement or name}'`"  # a command: not translated
+        detail = _("cannot be imported: {error}").format(error=found["error"])
+        return Finding(what, False, detail, fix)
     if requirement is None:
         return Finding(what, True, found["version"])
     ok = requirement.specifier.contains(found["version"], prereleases=True)
     fix = "" if ok else f"`{python} -m pip install '{requirement}'`"
-    return Finding(what, ok, f"{found['version']} (needs {requirement.specifier})", fix)
+    return Finding(what, ok, _needs(found["version"], requirement.specifier), fix)
 
 
 def _kernel_widgets_match(found: dict) -> Finding:
     """The kernel's ipywidgets names the front end it needs: is that the version here?"""
     from packaging.requirements import Requirement
 
-    what = "widgets: kernel and front end"
+    what = _("widgets: kernel and front end")
     wanted = [Requirement(text) for text in found.get("frontend", [])]
     try:
         frontend = metadata.version("jupyterlab_widgets")
     except metadata.PackageNotFoundError:
         frontend = None
     if "error" in found or not wanted or frontend is None:
-        return Finding(what, True, "not compared (see the ipywidgets checks above)")
+        return Finding(what, True, _("not compared (see the ipywidgets checks above)"))
     need = wanted[0]
     if need.specifier.contains(frontend, prereleases=True):
-        detail = f"ipywidgets {found['version']} in the kernel, jupyterlab_widgets {frontend} here"
+        detail = _("ipywidgets {version} in the kernel, jupyterlab_widgets {frontend} here").format(
+            version=found["version"], frontend=frontend
+        )
         return Finding(what, True, detail)
-    detail = (
-        f"ipywidgets {found['version']} in the kernel needs {need}, but JupyterLab here has "
-        f"jupyterlab_widgets {frontend}: widgets would show 'Error displaying widget'"
-    )
+    # TRANSLATORS: 'Error displaying widget' is what JupyterLab shows: keep it as it is
+    detail = _(
+        "ipywidgets {version} in the kernel needs {requirement}, but JupyterLab here has "
+        "jupyterlab_widgets {frontend}: widgets would show 'Error displaying widget'"
+    ).format(version=found["version"], requirement=need, frontend=frontend)
     return Finding(what, False, detail, f"`{sys.executable} -m pip install '{need}'`")
 
 
 class KernelProblem(Exception):
-    """The kernel could not be started or did not run the probe; the message says why."""
+    """The kernel could not be started or did not run the probe. ``template`` (English,
+    marked with N_) says so in one sentence about the kernelspec and the command it runs,
+    ``{kernelspec}`` and ``{command}``; ``pieces`` fill in the rest (``said``: the last line
+    the kernel printed). :meth:`sentence` is that sentence in the learner's language."""
+
+    def __init__(self, template: str, **pieces: object) -> None:
+        super().__init__(template)
+        self.template, self.pieces = template, pieces
+
+    def sentence(self, kernelspec: Path, command: str) -> str:
+        return _(self.template).format(kernelspec=kernelspec, command=command, **self.pieces)
 
 
 def run_in_kernel(code: str, kernel_name: str = KERNEL_NAME) -> dict:
@@ -236,7 +281,11 @@ def run_in_kernel(code: str, kernel_name: str = KERNEL_NAME) -> dict:
                 try:  # in an empty folder, so that no course_lib/ in the current one answers
                     manager.start_kernel(cwd=folder, stdout=out, stderr=out)
                 except OSError as err:
-                    raise KernelProblem(f"cannot be started ({err.strerror or err})") from None
+                    raise KernelProblem(
+                        # TRANSLATORS: {reason} is the system's, "No such file or directory"
+                        N_("{kernelspec} runs `{command}`, which cannot be started ({reason})"),
+                        reason=err.strerror or err,
+                    ) from None
             client = manager.client()
             client.start_channels()
             try:
@@ -244,12 +293,26 @@ def run_in_kernel(code: str, kernel_name: str = KERNEL_NAME) -> dict:
             except RuntimeError:
                 if manager.is_alive():
                     raise KernelProblem(
-                        f"did not answer within {KERNEL_START_TIMEOUT:.0f} s"
+                        N_(
+                            "{kernelspec} runs `{command}`, which did not answer within "
+                            "{limit:.0f} s"
+                        ),
+                        limit=KERNEL_START_TIMEOUT,
                     ) from None
-                status = manager.provisioner.process.poll()
-                said = _last_line(log)
+                status, said = manager.provisioner.process.poll(), _last_line(log)
+                if said:
+                    raise KernelProblem(
+                        # TRANSLATORS: {said} is the last line the kernel printed (English)
+                        N_(
+                            "{kernelspec} runs `{command}`, which died at start "
+                            "(exit status {status}): {said}"
+                        ),
+                        status=status,
+                        said=said,
+                    ) from None
                 raise KernelProblem(
-                    f"died at start (exit status {status})" + (f": {said}" if said else "")
+                    N_("{kernelspec} runs `{command}`, which died at start (exit status {status})"),
+                    status=status,
                 ) from None
             return _run(client, code)
         finally:
@@ -273,14 +336,24 @@ def _run(client, code: str) -> dict:
         )
     except TimeoutError:
         raise KernelProblem(
-            f"started, but did not run the check within {KERNEL_RUN_TIMEOUT:.0f} s"
+            N_(
+                "{kernelspec} runs `{command}`, which started, but did not run the check "
+                "within {limit:.0f} s"
+            ),
+            limit=KERNEL_RUN_TIMEOUT,
         ) from None
     if reply["content"]["status"] != "ok":
-        raise KernelProblem(f"started, but the check failed: {reply['content'].get('ename')}")
+        raise KernelProblem(
+            # TRANSLATORS: {error} is the name of a Python error, "ImportError"
+            N_("{kernelspec} runs `{command}`, which started, but the check failed: {error}"),
+            error=reply["content"].get("ename"),
+        )
     try:
         return json.loads("".join(printed))
     except ValueError:
-        raise KernelProblem("started, but the check printed no answer") from None
+        raise KernelProblem(
+            N_("{kernelspec} runs `{command}`, which started, but the check printed no answer")
+        ) from None
 
 
 def _last_line(path: Path) -> str:
@@ -299,10 +372,16 @@ def _kernel_fix(resource_dir: str, python_without_ipykernel: str | None = None) 
     here = Path(resource_dir).resolve().parent
     if here != user_kernels and user_kernels in ranked and here in ranked:
         if ranked.index(here) < ranked.index(user_kernels):
-            fix = f"remove the broken kernelspec (`rm -r '{resource_dir}'`), then {fix}"
+            # TRANSLATORS: {fix} is the fix that follows, "make this environment's Python ..."
+            fix = _("remove the broken kernelspec (`rm -r '{folder}'`), then {fix}").format(
+                folder=resource_dir, fix=fix
+            )
     if python_without_ipykernel:
         install = f"{python_without_ipykernel} -m pip install ipykernel"
-        fix += f"; or install ipykernel into that Python: `{install}`"
+        # TRANSLATORS: {fix} is the fix above; this one is another way
+        fix = _("{fix}; or install ipykernel into that Python: `{command}`").format(
+            fix=fix, command=install
+        )
     return fix
 
 
@@ -312,11 +391,14 @@ def _kernel_fix(resource_dir: str, python_without_ipykernel: str | None = None) 
 def check_data(path: Path | None = None) -> Finding:
     from .data import USPS_PATH, DataError, verify_usps
 
+    what = _("USPS data")
     try:
         verify_usps(path or USPS_PATH)
     except DataError as err:
-        return Finding("USPS data", False, str(err), "reinstall the course: " + FIX_INSTALL)
-    return Finding("USPS data", True, "checksum verified (7291 train, 2007 test)")
+        # TRANSLATORS: {fix} is "run `make lab` (or `pip install -e .`) in the course folder"
+        fix = _("reinstall the course: {fix}").format(fix=_(FIX_INSTALL))
+        return Finding(what, False, str(err), fix)
+    return Finding(what, True, _("checksum verified (7291 train, 2007 test)"))
 
 
 def run_checks() -> list[Finding]:
@@ -343,6 +425,8 @@ def command_checks() -> list[Finding]:
 
 
 def report(findings: list[Finding]) -> str:
+    """The findings, one a line (and its fix), then the verdict. The marks "ok ", "FIX" and
+    " - " are the same in every language: a column of three characters to run an eye down."""
     lines = []
     for f in findings:
         mark = "ok " if f.ok else "FIX" if f.needed else " - "
@@ -351,9 +435,14 @@ def report(findings: list[Finding]) -> str:
             lines.append(f"      -> {f.fix}")
     problems = sum(not f.ok and f.needed for f in findings)
     lines.append("")
-    lines.append(
-        "Ready: every check passed." if not problems else f"{problems} problem(s) to fix, above."
-    )
+    if problems:
+        # TRANSLATORS: "problem(s)" is the same for every count in English; give your forms
+        said = ngettext(
+            "{count} problem(s) to fix, above.", "{count} problem(s) to fix, above.", problems
+        )
+        lines.append(said.format(count=problems))
+    else:
+        lines.append(_("Ready: every check passed."))
     return "\n".join(lines)
 
 

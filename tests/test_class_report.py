@@ -27,7 +27,7 @@ from course_lib.exercises.engine import (
     NotebookResult,
     Trial,
 )
-from course_lib.exercises.spec import Failure, Known, Source, Status, Verdict
+from course_lib.exercises.spec import Ending, Failure, Known, Source, Status, Verdict
 from course_lib.instructor.exports import CLASS_FILES, grading_json
 from course_lib.instructor.exports.report import markdown_page, page
 from course_lib.instructor.exports.report.findings import answer_sources
@@ -65,7 +65,7 @@ def mistake(gid: str, name: str) -> ExerciseResult:
     (said,) = [m.message for m in ANSWERS[gid].mistakes if m.name == name]
     others = tuple(Known(m.name, m.message, 0) for m in ANSWERS[gid].mistakes)
     verdict = Verdict(Status.FAILED, "has wrong values", failure=Failure.VALUES)
-    verdict.remark(Source.MISTAKE, said)
+    verdict.remark(Source.MISTAKE, said, name)
     return ExerciseResult(EX[gid], [case(verdict, others)])
 
 
@@ -77,7 +77,8 @@ def wrong(
 
 def stopped(gid: str, message: str) -> ExerciseResult:
     """A call that ended with ``message`` (the session's words for a time-out or a crash)."""
-    verdict = Verdict(Status.ERROR, message, failure=Failure.ERROR)
+    ending = Ending.TIMEOUT if message == TIMEOUT else Ending.CRASHED  # as the session says
+    verdict = Verdict(Status.ERROR, message, failure=Failure.ERROR, ending=ending)
     return ExerciseResult(EX[gid], [case(verdict, hidden=True)])
 
 

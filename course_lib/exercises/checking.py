@@ -29,6 +29,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from ..i18n import _
 from .autograding import CheckFailed, strict
 from .engine import (
     Outcome,
@@ -120,7 +121,8 @@ def _requirement_unmet(
         earlier = _exercise(name)
         mine = namespace.get(earlier.function)
         if not callable(mine):
-            missing = f"there is no function `{earlier.function}` in your notebook"
+            missing = _("there is no function `{function}` in your notebook")
+            missing = missing.format(function=earlier.function)
             return earlier, requirement_failed(ex, results, earlier, [], missing)
         found = run_cases(earlier, _caller(earlier, mine, judge), public_trials(earlier))
         if not found[-1].verdict.passed:
@@ -141,7 +143,10 @@ def check(grade_id: str, func: Any, hint: bool = False) -> None:
         return
     try:
         if not callable(func):
-            lines = [f"❌ {grade_id}: `{ex.function}` should be a function, got {describe(func)}"]
+            said = _("{exercise}: `{function}` should be a function, got {got}")
+            lines = [
+                "❌ " + said.format(exercise=grade_id, function=ex.function, got=describe(func))
+            ]
             passed = False
         else:
             judge = grader()  # None in a learner's notebook
@@ -164,7 +169,8 @@ def check(grade_id: str, func: Any, hint: bool = False) -> None:
             lines = report(ex, results, hint=rung, blocked_by=blocker)
     except Exception as err:  # never let a check stop the notebook (but in strict mode)
         spec_failed(f"the check of {grade_id}", err)
-        lines, passed = [f"⚠ {grade_id}: the check itself failed ({error_text(err)})"], False
+        said = _("{exercise}: the check itself failed ({error})")
+        lines, passed = ["⚠ " + said.format(exercise=grade_id, error=error_text(err))], False
     print("\n".join(lines))
     if not passed and strict():
         raise CheckFailed(lines[0])  # the verdict's first line; the rest is printed

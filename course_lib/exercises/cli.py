@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..i18n import _, speaking
+
 
 class UsageError(ValueError):
     """A command was misused (an unknown assignment, a missing file, a refused folder...);
@@ -26,7 +28,8 @@ def positive(kind: type):
         except ValueError:
             value = None
         if value is None or not value > 0:
-            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, got {text!r}")
+            said = _("expected a positive {kind}, got {text!r}")
+            raise argparse.ArgumentTypeError(said.format(kind=kind.__name__, text=text))
         return value
 
     return parse
@@ -36,12 +39,16 @@ def add_commands(commands) -> None:
     """Add ``check`` to ``commands``."""
     check = commands.add_parser(
         "check",
-        help="run your exercise notebook in a separate process and report on each exercise",
-        description="Check an exercise notebook on the public cases of its check cells, in a "
-        "separate process. Exits 0 when every exercise passes, 1 otherwise.",
+        help=_("run your exercise notebook in a separate process and report on each exercise"),
+        description=_(
+            "Check an exercise notebook on the public cases of its check cells, in a "
+            "separate process. Exits 0 when every exercise passes, 1 otherwise. Its words "
+            "are in the notebook's language (a notebook of exercises/zh: Chinese), else in "
+            "COURSE_LIB_LANG's or the locale's."
+        ),
     )
     check.add_argument(
-        "notebook", help="an exercise notebook, e.g. exercises/04_backward_pass.ipynb"
+        "notebook", help=_("an exercise notebook, e.g. exercises/04_backward_pass.ipynb")
     )
 
 
@@ -59,20 +66,46 @@ def check_command(args: argparse.Namespace) -> int:
     from .report import terminal_report
 
     path = Path(args.notebook)
-    if not path.is_file():
-        print(f"course-lib check: no such notebook: {path}")
-        return 1
-    try:
-        data = read_submission(path, MAX_NOTEBOOK_BYTES)
-        assignment = assignment_of(parse_notebook(data), path)
+    with speaking(notebook_language(path)):
+        if not path.is_file():
+            print("course-lib check: " + _("no such notebook: {path}").format(path=path))
+            return 1
+        try:
+            data = read_submission(path, MAX_NOTEBOOK_BYTES)
+            nb = parse_notebook(data)
+        except NotebookError as err:
+            print(
+                "course-lib check: "
+                + _("{path} cannot be checked: {why}").format(path=path, why=err)
+            )
+            return 1
+    with speaking(notebook_language(path, nb)):
+        assignment = assignment_of(nb, path)
         if assignment is None:
-            raise NotebookError("this notebook is not one of the course's exercise notebooks")
-    except NotebookError as err:
-        print(f"course-lib check: {path} cannot be checked: {err}")
-        return 1
-    result = run_notebook(path, assignment, data=data)
-    print(terminal_report(result, f"Checking {path.name}"))
+            why = _("this notebook is not one of the course's exercise notebooks")
+            print(
+                "course-lib check: "
+                + _("{path} cannot be checked: {why}").format(path=path, why=why)
+            )
+            return 1
+        result = run_notebook(path, assignment, data=data)
+        title = _("Checking {name}").format(name=path.name)
+        print(terminal_report(result, title))
     return 0 if all(r.passed for r in result.exercises) else 1
+
+
+def notebook_language(path: Path, nb=None) -> str | None:
+    """The language of a notebook: its metadata's (``course_lib.lang``, which ``course-lib
+    build`` sets in the Chinese notebooks), else its folder's (``exercises/zh``), else None
+    (the learner's choice decides: COURSE_LIB_LANG, the locale)."""
+    from ..i18n import LANGUAGES
+    from ..i18n import notebook_language as by_folder
+
+    meta = nb.metadata.get("course_lib", {}) if nb is not None else {}
+    lang = meta.get("lang") if isinstance(meta, dict) else None
+    if lang in LANGUAGES and lang != "en":
+        return lang
+    return by_folder(path)
 
 
 COMMANDS = {"check": check_command}

@@ -4,7 +4,12 @@ Values are JSON with tagged objects for what JSON lacks: numeric numpy arrays
 (``{"__array__": {"dtype", "shape", "data" (base64)}}``), tuples, and the named
 inputs of :mod:`.inputs`. Decoding only ever builds numbers, strings, lists,
 dicts and numeric arrays: reading a message can never run code (no pickle).
-Anything else the learner returns is encoded as ``{"__other__": type name}``.
+Anything else the learner returns is encoded as ``{"__other__": type name}`` (a numpy
+array of another dtype as ``{"__other__": "numpy.ndarray", "dtype": its dtype}``).
+
+The learner's process does not know the learner's language: what it sends is data, in
+English where it is words (:data:`NESTED`, :data:`UNKNOWN`); :attr:`Other.description`
+says it in the language of the process that shows it.
 """
 
 from __future__ import annotations
@@ -17,10 +22,17 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import N_, _
 from .inputs import USPS, Fn
 
 ALLOWED_KINDS = "biuf"  # bool, signed and unsigned int, float: nothing that holds objects
 MAX_DEPTH = 20
+
+# What an Other stands for where no type name will do (a type name always has a dot): sent
+# in English, as data, by the learner's process; Other.description translates them.
+NESTED = N_("a structure nested too deeply")
+UNKNOWN = N_("an unknown object")
+ARRAY = "numpy.ndarray"  # the type name sent with the dtype of an array it does not carry
 
 
 class DecodeError(ValueError):
@@ -30,7 +42,7 @@ class DecodeError(ValueError):
 def encode(value: Any, depth: int = 0) -> Any:
     """A JSON-ready form of ``value``. Only exact, well-known types are kept as they are."""
     if depth > MAX_DEPTH:
-        return {"__other__": "a structure nested too deeply"}
+        return {"__other__": NESTED}
     t = type(value)
     if value is None or t in (bool, int, str):
         return value
@@ -58,7 +70,7 @@ def encode(value: Any, depth: int = 0) -> Any:
                     "data": base64.b64encode(arr.tobytes()).decode("ascii"),
                 }
             }
-        return {"__other__": f"numpy array of dtype {arr.dtype}"}
+        return {"__other__": ARRAY, "dtype": str(arr.dtype)}
     return {"__other__": _type_name(value)}
 
 
@@ -66,7 +78,7 @@ def _type_name(value: Any) -> str:
     try:
         return f"{type(value).__module__}.{type(value).__qualname__}"[:100]
     except Exception:  # a hostile type can break even this
-        return "an unknown object"
+        return UNKNOWN
 
 
 def text(value: str, limit: int = 600) -> str:
@@ -81,10 +93,26 @@ def text(value: str, limit: int = 600) -> str:
 
 
 class Other:
-    """Stands for a returned object the format does not carry (its type name only)."""
+    """Stands for a returned object the format does not carry (its type name only; the
+    dtype too for a numpy array)."""
 
-    def __init__(self, type_name: str) -> None:
+    def __init__(self, type_name: str, dtype: str | None = None) -> None:
+        self.dtype = None if dtype is None else text(dtype, 100)
+        if dtype is not None:  # in English, as data: description says it in the language
+            type_name = f"numpy array of dtype {dtype}"
         self.type_name = text(type_name, 100)
+
+    @property
+    def description(self) -> str:
+        """What the object was, for the learner, in the current language: its type name
+        ("mymodule.Net"), or what stands for it where no type name will do."""
+        if self.dtype is not None:
+            # TRANSLATORS: what a function returned; {dtype} is a numpy dtype, e.g. object
+            said = _("numpy array of dtype {dtype}").format(dtype=self.dtype)
+            return text(said, 100)
+        if self.type_name in (NESTED, UNKNOWN):
+            return _(self.type_name)
+        return self.type_name
 
     def __repr__(self) -> str:
         return f"<{self.type_name} object>"
@@ -120,7 +148,8 @@ def decode(value: Any, depth: int = 0) -> Any:
     if "__usps__" in value:
         return USPS(str(value["__usps__"]))
     if "__other__" in value:
-        return Other(value["__other__"])
+        dtype = value.get("dtype")
+        return Other(value["__other__"], None if dtype is None else str(dtype))
     raise DecodeError(f"unknown tag {sorted(value)}")
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import N_, _
 from . import codec
 from .inputs import resolve
 from .monitor import CallMonitor
@@ -106,7 +107,16 @@ def relative_error(expected: Any, got: Any) -> float:
     return measure(expected, got)
 
 
-ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+ORDINALS = (
+    N_("first"),
+    N_("second"),
+    N_("third"),
+    N_("fourth"),
+    N_("fifth"),
+    N_("sixth"),
+    N_("seventh"),
+    N_("eighth"),
+)
 
 
 def _item_words(
@@ -119,12 +129,23 @@ def _item_words(
     if label:
         if not per_layer:
             return f"{label}[{i}]", f"{label}[{i}]"
-        layer = f"layer {i + 1} of {n}" + (", the output layer" if i == n - 1 else "")
-        return f"{label}[{i}] ({layer})", f"{label}[{i}] ({layer})"
-    ordinal = "only" if n == 1 else ORDINALS[i] if i < len(ORDINALS) else f"number {i + 1}"
+        if i == n - 1:
+            layer = _("{label}[{i}] (layer {layer} of {n}, the output layer)")
+        else:
+            layer = _("{label}[{i}] (layer {layer} of {n})")
+        words = layer.format(label=label, i=i, layer=i + 1, n=n)
+        return words, words
+    if n == 1:
+        ordinal = _("only")
+    elif i < len(ORDINALS):
+        ordinal = _(ORDINALS[i])
+    else:
+        ordinal = _("number {n}").format(n=i + 1)
     if len(names) == n:
-        return names[i], f"the {ordinal} item of {where} ({names[i]})"
-    return f"the {ordinal} item", f"the {ordinal} item of {where}"
+        item = _("the {ordinal} item of {where} ({name})")
+        return names[i], item.format(ordinal=ordinal, where=where, name=names[i])
+    item = _("the {ordinal} item").format(ordinal=ordinal)
+    return item, _("the {ordinal} item of {where}").format(ordinal=ordinal, where=where)
 
 
 def compare(
@@ -132,7 +153,7 @@ def compare(
     got: Any,
     rtol: float,
     atol: float,
-    where: str = "your result",
+    where: str = "",
     names: tuple[str, ...] = (),
     order: tuple[int, ...] = (),
     batch: int | None = None,
@@ -145,6 +166,7 @@ def compare(
     item's. ``label``: the name of this value as an item of a bigger result; a list named
     in ``layers`` has one entry per layer and is compared from the output layer back.
     ``batch``: the case's batch size N, to recognise "N times too large"."""
+    where = where or _("your result")
 
     def failed(failure: Failure, what: str, *values: Any) -> Verdict:
         return Verdict(Status.FAILED, what, *values, failure=failure, where=where)
@@ -152,10 +174,14 @@ def compare(
     if isinstance(expected, tuple | list):
         kind = "tuple" if isinstance(expected, tuple) else "list"
         if not isinstance(got, tuple | list):
-            what = f"should be a {kind} of {len(expected)} items, got {describe(got)}"
-            return failed(Failure.KIND, what)
+            if kind == "tuple":
+                what = _("should be a tuple of {n} items, got {got}")
+            else:
+                what = _("should be a list of {n} items, got {got}")
+            return failed(Failure.KIND, what.format(n=len(expected), got=describe(got)))
         if len(got) != len(expected):
-            return failed(Failure.KIND, f"should have {len(expected)} items, it has {len(got)}")
+            what = _("should have {n} items, it has {count}")
+            return failed(Failure.KIND, what.format(n=len(expected), count=len(got)))
         worst, first, marks = 0.0, None, []
         n = len(expected)
         per_layer = bool(label) and label in layers
@@ -183,48 +209,64 @@ def compare(
         return first
     if isinstance(expected, float | int) and not isinstance(expected, bool):
         if not _is_number(got):
-            return failed(Failure.KIND, f"should be a number, got {describe(got)}")
+            what = _("should be a number, got {got}").format(got=describe(got))
+            return failed(Failure.KIND, what)
         g = float(got)
         if not np.isfinite(g):
-            return failed(Failure.NOT_FINITE, f"is {g}, not a finite number", expected, got)
+            what = _("is {value}, not a finite number").format(value=g)
+            return failed(Failure.NOT_FINITE, what, expected, got)
         err = relative_error(np.array(expected), np.array(g))
         if not np.isclose(g, expected, rtol=rtol, atol=atol):
-            verdict = failed(Failure.VALUES, "is wrong", expected, got, err)
+            verdict = failed(Failure.VALUES, _("is wrong"), expected, got, err)
             _scaled(verdict, np.array(float(expected)), np.array(g), batch)
             return verdict
         return Verdict(Status.PASSED, relative_error=err)
     if isinstance(expected, np.ndarray):
         if not isinstance(got, np.ndarray) or isinstance(got, np.generic):
-            return failed(Failure.KIND, f"should be a numpy array, got {describe(got)}")
+            what = _("should be a numpy array, got {got}").format(got=describe(got))
+            return failed(Failure.KIND, what)
         if got.shape != expected.shape:
-            what = f"has shape {got.shape}, expected {expected.shape}"
             if got.ndim == 2 and got.shape == expected.shape[::-1]:
-                what += " (it looks transposed)"
+                what = _("has shape {got}, expected {expected} (it looks transposed)")
             elif got.size == expected.size and got.ndim > expected.ndim:
-                what += " (an extra axis of length 1: keepdims=True, or a reshape?)"
+                what = _(
+                    "has shape {got}, expected {expected} (an extra axis of length 1: "
+                    "keepdims=True, or a reshape?)"
+                )
             elif got.size == expected.size and got.ndim < expected.ndim:
-                what += " (an axis of length 1 is missing: a squeeze, or a sum without keepdims?)"
-            return failed(Failure.SHAPE, what)
+                what = _(
+                    "has shape {got}, expected {expected} (an axis of length 1 is missing: "
+                    "a squeeze, or a sum without keepdims?)"
+                )
+            else:
+                what = _("has shape {got}, expected {expected}")
+            return failed(Failure.SHAPE, what.format(got=got.shape, expected=expected.shape))
         want_kind = "float" if expected.dtype.kind == "f" else "integer"
         got_kind = {"f": "float", "i": "integer", "u": "integer", "b": "bool"}.get(
             got.dtype.kind, str(got.dtype)
         )
         if want_kind != got_kind:
-            return failed(Failure.DTYPE, f"has dtype {got.dtype}, expected a {want_kind} array")
+            if want_kind == "float":
+                what = _("has dtype {dtype}, expected a float array")
+            else:
+                what = _("has dtype {dtype}, expected an integer array")
+            return failed(Failure.DTYPE, what.format(dtype=got.dtype))
         if got.dtype.kind == "f" and not np.all(np.isfinite(got)):
             bad = "NaN" if np.any(np.isnan(got)) else "inf"
-            what = f"contains {bad} ({_positions(~np.isfinite(got))})"
+            where_bad = _positions(~np.isfinite(got))
+            what = _("contains {bad} ({where})").format(bad=bad, where=where_bad)
             return failed(Failure.NOT_FINITE, what, expected, got)
         err = relative_error(expected, got)
         if not np.allclose(got, expected, rtol=rtol, atol=atol):
-            what = "has wrong values"
+            what = _("has wrong values")
             square = got.ndim == 2 and got.shape[0] == got.shape[1]
             if square and np.allclose(got.T, expected, rtol=rtol, atol=atol):
-                what += " (it equals the right answer transposed)"
+                what = _("has wrong values (it equals the right answer transposed)")
             verdict = failed(Failure.VALUES, what, expected, got, err)
             if not _scaled(verdict, expected, got, batch):
-                wrong = ~np.isclose(got, expected, rtol=rtol, atol=atol)
-                verdict.remark(Source.ENTRIES, f"{where}: wrong entries {_positions(wrong)}")
+                wrong = _positions(~np.isclose(got, expected, rtol=rtol, atol=atol))
+                text = _("{where}: wrong entries {positions}").format(where=where, positions=wrong)
+                verdict.remark(Source.ENTRIES, text)
             return verdict
         return Verdict(Status.PASSED, relative_error=err)
     raise TypeError(f"cannot compare with an expected value of type {type(expected).__name__}")
@@ -233,11 +275,12 @@ def compare(
 def _positions(mask: np.ndarray, shown: int = 4) -> str:
     """Where ``mask`` is true, in words: "at [0, 2], [1, 3] (2 of 12 entries)"."""
     if mask.all():
-        return f"everywhere (all {mask.size} entries)"
+        return _("everywhere (all {size} entries)").format(size=mask.size)
     spots = np.argwhere(mask)
     text = ", ".join("[" + ", ".join(str(int(i)) for i in spot) + "]" for spot in spots[:shown])
     more = ", ..." if len(spots) > shown else ""
-    return f"at {text}{more} ({len(spots)} of {mask.size} entries)"
+    said = _("at {spots}{more} ({count} of {size} entries)")
+    return said.format(spots=text, more=more, count=len(spots), size=mask.size)
 
 
 EVIDENCE = 3  # distinct nonzero entries that must share a factor for it to be named
@@ -257,16 +300,19 @@ def _scaled(verdict: Verdict, expected: np.ndarray, got: np.ndarray, batch: int 
         return False
     distinct = np.unique(expected[nonzero]).size
     if np.isclose(c, -1.0):
-        text = "It has the opposite sign everywhere: check the direction of a subtraction."
+        text = _("It has the opposite sign everywhere: check the direction of a subtraction.")
     elif batch and batch > 1 and np.isclose(c, batch):
-        text = f"It is N = {batch} times too large (N is the batch size): is a 1/N missing?"
+        text = _(
+            "It is N = {batch} times too large (N is the batch size): is a 1/N missing?"
+        ).format(batch=batch)
     elif batch and batch > 1 and np.isclose(c, 1.0 / batch):
-        text = (
-            f"It is N = {batch} times too small (N is the batch size): an extra 1/N, or "
+        text = _(
+            "It is N = {batch} times too small (N is the batch size): an extra 1/N, or "
             "a mean where a sum belongs?"
-        )
+        ).format(batch=batch)
     elif distinct >= EVIDENCE:
-        text = f"It is {c:.4g} times the right answer: a constant factor is off."
+        text = _("It is {factor:.4g} times the right answer: a constant factor is off.")
+        text = text.format(factor=c)
     else:
         return False
     verdict.remark(Source.SCALE, text)
@@ -336,7 +382,8 @@ def judge(
     for mistake in known:
         if same(mistake.value, got):  # its own remark says more than "N times too large"
             kept = [r for r in verdict.remarks if r.source is Source.ENTRIES]
-            verdict.remarks = [Remark(Source.MISTAKE, mistake.message), *kept]
+            said = Remark(Source.MISTAKE, _(mistake.message), mistake.name)
+            verdict.remarks = [said, *kept]
             break
     if ex.diagnose is not None:
         try:
@@ -348,70 +395,71 @@ def judge(
     return verdict
 
 
-def known_error(ex: Exercise, args: tuple, message: str) -> str | None:
+def known_error(ex: Exercise, args: tuple, message: str) -> Remark | None:
     """The remark of a known mistake recognised by the error it raised on ``args``, if any."""
     for remark in ex.errors:
         try:
             if remark.text in message and (remark.when is None or remark.when(args)):
-                return remark.message
+                return Remark(Source.ERROR, _(remark.message), remark.name)
         except Exception as err:
             spec_failed(f"the error remark {remark.name!r} of {ex.grade_id}", err)
             continue
     return None
 
 
-VECTORISE = (
+VECTORISE = N_(
     "vectorise over the batch (one matrix product per layer for the whole "
     "mini-batch, no Python loop over its examples)"
 )
-NEVER_ENDS = (
+NEVER_ENDS = N_(
     "look for a loop that never ends (a `while` whose condition never becomes false) or "
     "for very large work"
 )
-RAN_LONG = "look for very large work, or a loop that runs far more often than it should"
+RAN_LONG = N_("look for very large work, or a loop that runs far more often than it should")
 LOOP_MARGIN = 10.0  # a time limit this many times what a loop over the examples takes
 
 
 def verdict_of(ex: Exercise, trial: Trial, outcome: Outcome) -> Verdict:
     """The verdict on one call: how it ended, what it called, how long it took, what it gave."""
     if outcome.kind is Ending.NOT_DONE:
-        return Verdict(Status.NOT_DONE, "not implemented yet", failure=Failure.NOT_DONE)
+        return Verdict(Status.NOT_DONE, _("not implemented yet"), failure=Failure.NOT_DONE)
     if outcome.kind is Ending.TIMEOUT:
         return _overtime(ex, trial, outcome)
     if outcome.forbidden and outcome.kind is Ending.ERROR:  # it failed reaching for it
-        called = ", ".join(outcome.forbidden)
-        what = (
-            f"{ex.forbidden_reason}: your function used {called}, which is off limits in "
-            "this exercise (it is not there while your function is graded)"
-        )
+        what = _(
+            "{reason}: your function used {called}, which is off limits in this exercise "
+            "(it is not there while your function is graded)"
+        ).format(reason=_(ex.forbidden_reason), called=", ".join(outcome.forbidden))
         return Verdict(Status.FAILED, what, failure=Failure.FORBIDDEN)
     if outcome.kind is not Ending.VALUE:
-        what = outcome.message or outcome.kind.value
-        verdict = Verdict(Status.ERROR, what, failure=Failure.ERROR)
+        what = outcome.message or _(outcome.kind.value)
+        verdict = Verdict(Status.ERROR, what, failure=Failure.ERROR, ending=outcome.kind)
         remark = known_error(ex, resolve(trial.args), outcome.message)
         if remark:
-            verdict.remark(Source.ERROR, remark)
+            verdict.remarks.append(remark)
         return verdict
     if outcome.tampered:
-        what = (
+        what = _(
             "your function switched off the check of what it calls (sys.setprofile): that "
             "is not allowed while it is graded"
         )
         return Verdict(Status.FAILED, what, failure=Failure.TAMPERED)
     if outcome.forbidden:
-        called = ", ".join(outcome.forbidden)
-        what = (
-            f"{ex.forbidden_reason}: your function called {called}, which is off limits in "
-            "this exercise"
-        )
+        what = _(
+            "{reason}: your function called {called}, which is off limits in this exercise"
+        ).format(reason=_(ex.forbidden_reason), called=", ".join(outcome.forbidden))
         return Verdict(Status.FAILED, what, failure=Failure.FORBIDDEN)
     used = outcome.cpu_seconds if outcome.cpu_seconds is not None else outcome.seconds
     if trial.budget is not None and used > trial.budget:
-        took = f"it took {used:.2g} s of CPU time (at most {trial.budget:.2g} s allowed)"
-        return Verdict(Status.FAILED, f"{took}, where {_too_slow(trial)}", failure=Failure.TOO_SLOW)
+        took = _("it took {used:.2g} s of CPU time (at most {budget:.2g} s allowed), where {slow}")
+        what = took.format(used=used, budget=trial.budget, slow=_too_slow(trial))
+        return Verdict(Status.FAILED, what, failure=Failure.TOO_SLOW)
     verdict = judge(ex, resolve(trial.args), trial.expected, outcome.value, trial.known)
     if verdict.passed and ex.custom is not None and verdict.what:
-        verdict.what += f", in {outcome.seconds:.1f} s (time limit {ex.call_timeout:g} s)"
+        timed = _("{what}, in {seconds:.1f} s (time limit {limit:g} s)")
+        verdict.what = timed.format(
+            what=verdict.what, seconds=outcome.seconds, limit=ex.call_timeout
+        )
     return verdict
 
 
@@ -426,21 +474,24 @@ def _overtime(ex: Exercise, trial: Trial, outcome: Outcome) -> Verdict:
     SPEED_FACTOR); else it is brute force or a loop that never ends."""
     if trial.budget is None:  # outcome.seconds: it returned, late (the check cell times it)
         advice = RAN_LONG if outcome.seconds else NEVER_ENDS
-        return Verdict(Status.ERROR, f"{outcome.message}: {advice}", failure=Failure.ERROR)
+        what = _("{what}: {advice}").format(what=outcome.message, advice=_(advice))
+        return Verdict(Status.ERROR, what, failure=Failure.ERROR, ending=Ending.TIMEOUT)
     loop = (_batch(ex, resolve(trial.args)) or 1) * trial.fast_seconds
     if trial.budget < LOOP_MARGIN * loop:
-        what = f"{outcome.message}: {VECTORISE}"
+        what = _("{what}: {advice}").format(what=outcome.message, advice=_(VECTORISE))
     else:
-        what = f"{outcome.message}: {NEVER_ENDS}, where {_too_slow(trial)}"
-    return Verdict(Status.ERROR, what, failure=Failure.TOO_SLOW)
+        what = _("{what}: {advice}, where {slow}").format(
+            what=outcome.message, advice=_(NEVER_ENDS), slow=_too_slow(trial)
+        )
+    return Verdict(Status.ERROR, what, failure=Failure.TOO_SLOW, ending=Ending.TIMEOUT)
 
 
 def _too_slow(trial: Trial) -> str:
-    return (
-        f"a backward pass takes {1000 * trial.fast_seconds:.2g} ms: finite differences? "
-        "They need two forward passes per parameter; backpropagation gets every gradient "
-        "in about the time of two forward passes in all"
-    )
+    return _(
+        "a backward pass takes {ms:.2g} ms: finite differences? They need two forward "
+        "passes per parameter; backpropagation gets every gradient in about the time of "
+        "two forward passes in all"
+    ).format(ms=1000 * trial.fast_seconds)
 
 
 # ----- running the cases -----
@@ -496,7 +547,8 @@ def call_here(func: Callable, args: tuple, forbidden: Sequence[str] = ()) -> Out
     try:
         value = codec.loads(codec.dumps(value))
     except Exception as err:  # a hostile object can break even its own encoding
-        return Outcome(Ending.ERROR, message=f"its result could not be read: {error_text(err)}")
+        message = _("its result could not be read: {error}").format(error=error_text(err))
+        return Outcome(Ending.ERROR, message=message)
     return Outcome(
         Ending.VALUE,
         value,
@@ -512,7 +564,9 @@ def error_text(err: BaseException) -> str:
     except Exception:
         text = ""
     name = type(err).__name__
-    return f"it raised {name}: {codec.text(text, 300)}" if text else f"it raised {name}"
+    if not text:
+        return _("it raised {error}").format(error=name)
+    return _("it raised {error}").format(error=f"{name}: {codec.text(text, 300)}")
 
 
 # ----- the results of a notebook -----
@@ -521,8 +575,10 @@ def error_text(err: BaseException) -> str:
 @dataclass
 class CellResult:
     index: int
-    error: str | None = None
+    error: str | None = None  # what stopped it, in words (None: it ran to the end)
     output: str = ""
+    ended: Ending | None = None  # TIMEOUT or CRASHED: it was stopped, or not run at all
+    not_done: bool = False  # it raised NotImplementedError (an exercise not done yet)
 
 
 @dataclass
@@ -594,18 +650,21 @@ def requirement_failed(
     is kept as a remark."""
     last = found[-1] if found else None
     if problem or last is None:
-        why = problem or "it was not checked"
+        why = problem or _("it was not checked")
     elif last.verdict.status is Status.NOT_DONE:
-        why = "it is not implemented yet"
+        why = _("it is not implemented yet")
     else:
-        why = f"it fails its public case '{last.trial.label}' ({last.verdict.message})"
-    what = ex.requires_remark.format(function=earlier.function, number=earlier.number, why=why)
+        why = _("it fails its public case '{label}' ({message})").format(
+            label=_(last.trial.label), message=last.verdict.message
+        )
+    remark = _(ex.requires_remark)
+    what = remark.format(function=earlier.function, number=earlier.number, why=why)
     verdict = Verdict(Status.FAILED, what, failure=Failure.REQUIRED)
     if last is not None:
         verdict.remarks += [r for r in last.verdict.remarks if r.source is not Source.ENTRIES]
     own = results[-1].verdict.message
     if own:
-        verdict.remark(Source.RULE, f"Not counted: {own}.")
+        verdict.remark(Source.RULE, _("Not counted: {verdict}.").format(verdict=own))
     return [CaseResult(results[0].trial, verdict)]
 
 
@@ -675,8 +734,10 @@ def call_within(func: Callable, args: tuple, forbidden: Sequence[str], limit: fl
     try:
         outcome = call_here(stopped_after(limit, func), args, forbidden)
     except OutOfTime:
-        return Outcome(Ending.TIMEOUT, message=f"it did not finish within {limit:g} s")
+        message = _("it did not finish within {limit:g} s").format(limit=limit)
+        return Outcome(Ending.TIMEOUT, message=message)
     if outcome.kind is Ending.VALUE and outcome.seconds > limit:
-        late = f"it took {outcome.seconds:.2g} s, over the time limit of {limit:g} s"
+        late = _("it took {seconds:.2g} s, over the time limit of {limit:g} s")
+        late = late.format(seconds=outcome.seconds, limit=limit)
         return Outcome(Ending.TIMEOUT, message=late, seconds=outcome.seconds)
     return outcome

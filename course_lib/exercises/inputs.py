@@ -3,7 +3,8 @@
 A case's inputs must travel to the learner's process as data only, so a function
 argument is sent as its *name* and parameters (:class:`Fn`) and the digits as a
 reference to the bundled data set (:class:`USPS`). Both sides turn them back into
-Python objects with :func:`resolve`; this module imports nothing but numpy.
+Python objects with :func:`resolve`; this module imports nothing but numpy (and the
+messages' catalog, :mod:`course_lib.i18n`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from ..i18n import N_, _
 
 
 def _bowl(A: np.ndarray, c: np.ndarray) -> Callable[[np.ndarray], float]:
@@ -39,7 +42,7 @@ class Fn:
     params: dict[str, Any] = field(default_factory=dict)
 
     def describe(self) -> str:
-        return f"the {self.name} function"
+        return _("the {name} function").format(name=self.name)
 
 
 @dataclass(frozen=True)
@@ -49,9 +52,16 @@ class USPS:
     part: str
 
     def describe(self) -> str:
-        return f"the USPS {self.part.replace('_', ' ')} data"
+        return _(USPS_PARTS.get(self.part, USPS_DATA))
 
 
+USPS_DATA = N_("the USPS data")
+USPS_PARTS = {
+    "x_train": N_("the USPS x train data"),
+    "y_train": N_("the USPS y train data"),
+    "x_test": N_("the USPS x test data"),
+    "y_test": N_("the USPS y test data"),
+}
 _usps_cache: dict[str, np.ndarray] = {}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..i18n import _, ngettext
 from .engine import CaseResult, ExerciseResult, NotebookResult
 from .spec import Exercise, Mark, Status, Verdict, describe
 
@@ -19,20 +20,31 @@ from .spec import Exercise, Mark, Status, Verdict, describe
 def summary_line(ex: Exercise, results: Sequence[CaseResult]) -> str:
     """One line: passed, not implemented yet, or failed (and on which case)."""
     if not results:
-        return f"⏳ {ex.grade_id}: not checked"
+        return "⏳ " + _("{exercise}: not checked").format(exercise=ex.grade_id)
     last = results[-1]
     n_public = sum(not r.hidden for r in results)
     if last.verdict.passed:
         hidden = sum(r.hidden for r in results)
-        counted = f"{n_public} public case{'s' if n_public != 1 else ''}"
+        counted = ngettext("{n} public case", "{n} public cases", n_public).format(n=n_public)
         if hidden:
-            counted += f" and {hidden} hidden case{'s' if hidden != 1 else ''}"
-        extra = f": {last.verdict.message}" if last.verdict.message else ""
-        return f"✅ {ex.grade_id}: passed ({counted}){extra}"
+            hidden_cases = ngettext("{n} hidden case", "{n} hidden cases", hidden)
+            counted = _("{public} and {hidden}").format(
+                public=counted, hidden=hidden_cases.format(n=hidden)
+            )
+        if last.verdict.message:
+            said = _("{exercise}: passed ({cases}): {verdict}")
+        else:
+            said = _("{exercise}: passed ({cases})")
+        return "✅ " + said.format(
+            exercise=ex.grade_id, cases=counted, verdict=last.verdict.message
+        )
     if last.verdict.status is Status.NOT_DONE:
-        return f"⏳ {ex.grade_id}: not implemented yet"
-    where = "hidden case" if last.hidden else "case"
-    return f"❌ {ex.grade_id}: {where} '{last.trial.label}' did not pass"
+        return "⏳ " + _("{exercise}: not implemented yet").format(exercise=ex.grade_id)
+    if last.hidden:
+        said = _("{exercise}: hidden case '{label}' did not pass")
+    else:
+        said = _("{exercise}: case '{label}' did not pass")
+    return "❌ " + said.format(exercise=ex.grade_id, label=_(last.trial.label))
 
 
 def sentence(v: Verdict) -> str:
@@ -40,25 +52,29 @@ def sentence(v: Verdict) -> str:
     name such as dC_db stays as it is)."""
     if v.where.startswith(("your ", "the ")):
         return v.where[0].upper() + v.where[1:] + " " + v.what
-    return v.message or "wrong result"
+    return v.message or _("wrong result")
 
 
 def mark_line(mark: Mark) -> str:
     """One item of a returned tuple: ✓, or ✗ with what is wrong with it."""
     if mark.passed:
         return f"✓ {mark.label}"
-    error = f", relative error {mark.relative_error:.1e}" if mark.relative_error else ""
-    return f"✗ {mark.label}: {mark.what}{error}"
+    if mark.relative_error:
+        said = _("{item}: {what}, relative error {error:.1e}")
+    else:
+        said = _("{item}: {what}")
+    return "✗ " + said.format(item=mark.label, what=mark.what, error=mark.relative_error)
 
 
 def hint_lines(ex: Exercise, rung: int) -> list[str]:
     """Rung ``rung`` (from 0) of the exercise's ladder of hints, and how to get the next."""
     rung = min(rung, len(ex.hints) - 1)
-    lines = [f"hint {rung + 1} of {len(ex.hints)}: {ex.hints[rung]}"]
+    said = _("hint {rung} of {count}: {hint}")
+    lines = [said.format(rung=rung + 1, count=len(ex.hints), hint=_(ex.hints[rung]))]
     if rung + 1 < len(ex.hints):
+        call = f"check({ex.grade_id!r}, {ex.function}, hint=True)"
         lines.append(
-            f"still stuck? check({ex.grade_id!r}, {ex.function}, hint=True) again gives "
-            f"hint {rung + 2}"
+            _("still stuck? {call} again gives hint {rung}").format(call=call, rung=rung + 2)
         )
     return lines
 
@@ -76,54 +92,69 @@ def explain(
     last = results[-1]
     v = last.verdict
     if v.status is Status.NOT_DONE:
-        return [f"{indent}replace `raise NotImplementedError()` in `{ex.function}` with your code"]
+        said = _("replace `raise NotImplementedError()` in `{function}` with your code")
+        return [indent + said.format(function=ex.function)]
     lines = []
     if v.status is Status.ERROR:
-        lines.append(f"calling `{ex.function}` failed: {v.message}")
+        said = _("calling `{function}` failed: {why}")
+        lines.append(said.format(function=ex.function, why=v.message))
     elif v.items:  # every item of the returned tuple, right or wrong
         lines.append(
-            "what you returned, from the output layer back (start at the first ✗):"
+            _("what you returned, from the output layer back (start at the first ✗):")
             if ex.order or ex.layers
-            else "what you returned:"
+            else _("what you returned:")
         )
         lines += [f"  {mark_line(mark)}" for mark in v.items]
     elif v.status is Status.FAILED:
         lines.append(sentence(v))
     lines += [remark.text for remark in v.remarks]
     if last.hidden:
-        lines.append(
-            f"(a hidden case: {last.trial.label}; the public cases passed, so think about "
-            "what is special about this one)"
+        said = _(
+            "(a hidden case: {label}; the public cases passed, so think about what is "
+            "special about this one)"
         )
+        lines.append(said.format(label=_(last.trial.label)))
     else:
-        names = ex.arguments or tuple(f"argument {i + 1}" for i in range(len(last.trial.args)))
-        pairs = zip(names, last.trial.args, strict=False)
-        lines.append("input: " + "; ".join(f"{n} = {describe(a)}" for n, a in pairs))
-        if v.expected is not None:
-            what = f" {v.item}" if v.items else ""  # the first ✗: a name, or "(the second item)"
-            what = f" ({v.item})" if what.startswith(" the ") else what
-            lines.append(f"expected{what}: {describe(v.expected)}")
-            lines.append(f"got{what}:      {describe(v.got)}")
-        index = sum(not r.hidden for r in results) - 1  # public cases run first, in order
-        lines.append(
-            f"(to try it yourself: check.inputs({ex.grade_id!r})[{index}] are these arguments)"
+        names = ex.arguments or tuple(
+            _("argument {n}").format(n=i + 1) for i in range(len(last.trial.args))
         )
+        pairs = zip(names, last.trial.args, strict=False)
+        given = "; ".join(f"{n} = {describe(a)}" for n, a in pairs)
+        lines.append(_("input: {arguments}").format(arguments=given))
+        if v.expected is not None:
+            item = v.item if v.items else ""  # the first ✗: a name, or "the second item"
+            item = f"({item})" if item.startswith("the ") else item
+            if item:
+                expected, got = _("expected {item}: {value}"), _("got {item}:      {value}")
+            else:
+                expected, got = _("expected: {value}"), _("got:      {value}")
+            lines.append(expected.format(item=item, value=describe(v.expected)))
+            lines.append(got.format(item=item, value=describe(v.got)))
+        index = sum(not r.hidden for r in results) - 1  # public cases run first, in order
+        call = f"check.inputs({ex.grade_id!r})[{index}]"
+        lines.append(_("(to try it yourself: {call} are these arguments)").format(call=call))
     if v.relative_error is not None:
-        lines.append(f"relative error: {v.relative_error:.2e}")
+        lines.append(_("relative error: {error:.2e}").format(error=v.relative_error))
     if hint is not None:
         lines += hint_lines(ex, hint)
     else:
-        lines.append(f"stuck? check({ex.grade_id!r}, {ex.function}, hint=True) shows a hint")
+        call = f"check({ex.grade_id!r}, {ex.function}, hint=True)"
+        lines.append(_("stuck? {call} shows a hint").format(call=call))
     return [indent + line for line in lines]
 
 
 def blocked_line(ex: Exercise, blocker: Exercise) -> str:
     """The first line of a verdict when an earlier function that ``ex`` uses fails its own
     check (where no stand-in replaces it: the check cell, ``course-lib check``)."""
-    return (
-        f"❌ {ex.grade_id}: fix {blocker.function} ({blocker.number}) first: it fails its "
-        f"own check, and {ex.function} uses it. Then check {ex.function} again. Its own "
-        "verdict for now:"
+    said = _(
+        "{exercise}: fix {earlier} ({number}) first: it fails its own check, and {function} "
+        "uses it. Then check {function} again. Its own verdict for now:"
+    )
+    return "❌ " + said.format(
+        exercise=ex.grade_id,
+        earlier=blocker.function,
+        number=blocker.number,
+        function=ex.function,
     )
 
 
@@ -157,13 +188,15 @@ def cell_notes(result: NotebookResult) -> list[str]:
     """Cells of the notebook that failed when run top to bottom (they may explain a failure)."""
     notes = []
     for cell in result.cells:
-        if cell.error and not cell.error.startswith("NotImplementedError"):
-            notes.append(f"cell {cell.index + 1} stopped with {cell.error}")
+        if cell.error and not cell.not_done:
+            said = _("cell {n} stopped with {error}")
+            notes.append(said.format(n=cell.index + 1, error=cell.error))
     return notes
 
 
 def terminal_report(result: NotebookResult, title: str) -> str:
-    lines = [f"{title} ({result.assignment.stem}: {result.assignment.title})", ""]
+    a = result.assignment
+    lines = [f"{title} ({a.stem}: {_(a.title)})", ""]
     if result.problem:
         lines.append(f"❌ {result.problem}")
     else:
@@ -171,12 +204,17 @@ def terminal_report(result: NotebookResult, title: str) -> str:
             lines += exercise_lines(r)
         notes = cell_notes(result)
         if notes:
-            lines += ["", "While running the notebook from top to bottom:"]
+            lines += ["", _("While running the notebook from top to bottom:")]
             lines += [f"   {n}" for n in notes]
     passed = sum(r.passed for r in result.exercises)
+    said = _("{passed} of {count} exercises pass: {score} of {max_score} points")
     lines += [
         "",
-        f"{passed} of {len(result.exercises)} exercises pass: "
-        f"{result.score} of {result.assignment.max_score} points",
+        said.format(
+            passed=passed,
+            count=len(result.exercises),
+            score=result.score,
+            max_score=a.max_score,
+        ),
     ]
     return "\n".join(lines)

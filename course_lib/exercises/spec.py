@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import N_, _
 from . import codec
 from .codec import Other
 from .inputs import USPS, Fn
@@ -120,7 +121,7 @@ class Exercise:
     # judged at all (never stood in for): when one does not, this one fails, saying
     # ``requires_remark`` ({function} and {number}: the earlier one's; {why}: its failure)
     requires: tuple[str, ...] = ()
-    requires_remark: str = (
+    requires_remark: str = N_(
         "{function} ({number}), which this exercise requires, fails its own check: {why}"
     )
     order: tuple[int, ...] = ()  # the order in which to report the items of a returned tuple
@@ -250,12 +251,12 @@ class Status(enum.Enum):
 class Ending(enum.Enum):
     """How a call of the learner's function ended (an :class:`.engine.Outcome`'s kind)."""
 
-    VALUE = "it returned a value"
-    NOT_DONE = "not implemented"
-    ERROR = "it raised an error"
-    TIMEOUT = "it ran out of time"
-    CRASHED = "its process died"
-    MISSING = "no such function"
+    VALUE = N_("it returned a value")
+    NOT_DONE = N_("not implemented")
+    ERROR = N_("it raised an error")
+    TIMEOUT = N_("it ran out of time")
+    CRASHED = N_("its process died")
+    MISSING = N_("no such function")
 
 
 class Failure(enum.Enum):
@@ -288,10 +289,12 @@ class Source(enum.Enum):
 
 @dataclass(frozen=True)
 class Remark:
-    """One thing to say about a wrong answer, and where it comes from."""
+    """One thing to say about a wrong answer, and where it comes from (``name``: the known
+    mistake's, for a remark of one)."""
 
     source: Source
     text: str
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -326,6 +329,7 @@ class Verdict:
     failure: Failure | None = None
     where: str = ""
     item: str = ""
+    ending: Ending | None = None  # how the call ended, where it did not return a value
 
     @property
     def passed(self) -> bool:
@@ -333,10 +337,14 @@ class Verdict:
 
     @property
     def message(self) -> str:
-        return f"{self.where} {self.what}" if self.where else self.what
+        if not self.where:
+            return self.what
+        # TRANSLATORS: where is what is wrong ("your result", "the second item of your
+        # result (dW)"), what what is wrong with it ("has wrong values")
+        return _("{where} {what}").format(where=self.where, what=self.what)
 
-    def remark(self, source: Source, text: str) -> None:
-        self.remarks.append(Remark(source, text))
+    def remark(self, source: Source, text: str, name: str = "") -> None:
+        self.remarks.append(Remark(source, text, name))
 
 
 SMALL = 16  # arrays of at most this many entries are shown in full
@@ -348,7 +356,9 @@ def describe(value: Any, limit: int = SMALL) -> str:
         if value.size <= limit and value.dtype.kind in "biuf":
             text = np.array2string(value, precision=4, separator=", ", suppress_small=True)
             return f"array({' '.join(text.split())}, dtype={value.dtype})"
-        return f"array of shape {value.shape}, dtype {value.dtype}"
+        return _("array of shape {shape}, dtype {dtype}").format(
+            shape=value.shape, dtype=value.dtype
+        )
     if isinstance(value, np.generic):
         return describe(value.item(), limit)
     if isinstance(value, bool) or value is None:
@@ -364,10 +374,12 @@ def describe(value: Any, limit: int = SMALL) -> str:
     if isinstance(value, list | tuple):
         opening, closing = ("[", "]") if isinstance(value, list) else ("(", ")")
         if len(value) > limit:
-            return f"a {type(value).__name__} of {len(value)} items"
+            if isinstance(value, list):
+                return _("a list of {n} items").format(n=len(value))
+            return _("a tuple of {n} items").format(n=len(value))
         if isinstance(value, tuple) and len(value) == 1:
             closing = ",)"  # (3,), a tuple, not (3), a number in brackets
         return opening + ", ".join(describe(v, limit) for v in value) + closing
     if isinstance(value, Other):
-        return f"an object of type {value.type_name}"
-    return f"an object of type {type(value).__name__}"
+        return _("an object of type {name}").format(name=value.description)
+    return _("an object of type {name}").format(name=type(value).__name__)

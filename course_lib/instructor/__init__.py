@@ -15,6 +15,15 @@ get (``course-lib release`` writes the learner edition as everything but this pa
 - ``build``, ``release``: exercises/, the catalog and the public cases from solutions/ and
   the key; the learner edition
 - ``cli``: the commands above
+- ``translate``, ``messages``: the Chinese notebooks, and the catalogs of the course's
+  messages (``locale/``: this package's own, with the hidden cases' labels)
 
 It builds on the learner's side (``course_lib.exercises``), never the other way round.
 """
+
+from pathlib import Path
+
+from ..i18n import add_catalog
+
+DOMAIN = "course_lib_instructor"  # locale/<lang>/LC_MESSAGES/course_lib_instructor.{po,mo}
+add_catalog(DOMAIN, Path(__file__).with_name("locale"))

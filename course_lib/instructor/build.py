@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ..exercises.cli import UsageError
 from ..exercises.spec import CATALOG, PUBLIC
+from .messages import build_messages
 from .translate import build_translations, write_or_check
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -218,6 +219,10 @@ def build_command(args) -> int:
         translations = build_translations(root) if exercises == root / "exercises" else None
         if translations is not None:
             changed += write_or_check(translations, check=args.check)
+        # the catalogs of the course's messages (course_lib/locale, instructor/locale)
+        messages = build_messages() if translations is not None else None
+        if messages is not None:
+            changed += write_or_check(messages, check=args.check)
     except (BuildError, OSError, nbformat.ValidationError) as err:
         print(f"course-lib build: {err}")
         return 2
@@ -228,6 +233,15 @@ def build_command(args) -> int:
             "(they show in English until then; edit translations/zh/):"
         )
         print("\n".join(f"  {problem}" for problem in untranslated))
+    unsaid = messages.problems if messages is not None else []
+    if unsaid:
+        print(
+            f"{len(unsaid)} message(s) need a translator (they are said in English until "
+            "then; edit course_lib/locale/zh/LC_MESSAGES/course_lib.po or "
+            "course_lib/instructor/locale/zh/LC_MESSAGES/course_lib_instructor.po):"
+        )
+        print("\n".join(f"  {problem}" for problem in unsaid))
+    untranslated = untranslated + unsaid
     if args.check:
         if changed:
             print(

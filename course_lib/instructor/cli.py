@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 
 from ..exercises.cli import positive
+from ..i18n import LANGUAGES, _
 
 
 def add_commands(commands) -> None:
@@ -123,6 +124,13 @@ def add_commands(commands) -> None:
         "(only for code you trust, on a machine where no sandbox can be made)",
     )
     grade.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    grade.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=None,
+        help="write every learner's feedback in this language (default: each in the language "
+        "of the notebook submitted: a notebook of exercises/zh gets Chinese feedback)",
+    )
     gradescope_arguments(
         commands.add_parser(
             "gradescope",
@@ -220,12 +228,13 @@ def check_sandbox():
     from .sandbox import sandbox_problem
 
     problem = sandbox_problem()
+    name = _("sandboxed grading")
     if problem is None:
-        return Finding("sandboxed grading", True, "bubblewrap can isolate learners' code here")
+        return Finding(name, True, _("bubblewrap can isolate learners' code here"))
     return Finding(
-        "sandboxed grading",
+        name,
         False,
-        "not available here (only needed to grade a class)",
+        _("not available here (only needed to grade a class)"),
         problem,
         needed=False,
     )
@@ -237,10 +246,10 @@ def check_memory_guard():
     from .sandbox import filter_program, memory_guard
 
     return Finding(
-        "sandbox memory guard",
+        _("sandbox memory guard"),
         filter_program() is not None,
         memory_guard(),
-        "grade on x86_64 or aarch64 Linux, where the grader's seccomp filter is known",
+        _("grade on x86_64 or aarch64 Linux, where the grader's seccomp filter is known"),
         needed=False,
     )
 

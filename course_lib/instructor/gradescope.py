@@ -75,6 +75,7 @@ from typing import TYPE_CHECKING
 
 from ..exercises import codec
 from ..exercises.cli import UsageError
+from ..i18n import _, speaking
 
 if TYPE_CHECKING:  # every `course-lib` command imports this module: keep it light
     from ..exercises.spec import Assignment
@@ -342,38 +343,46 @@ def split_results(graded: Graded, source: str, seconds: float) -> dict:
 
     assignment, result = graded.assignment, graded.result
     assert result is not None, "graded here, never kept by --resume"
-    tests, public_passed = [], 0
-    for r in result.exercises:
-        gid = r.exercise.grade_id
-        public_ok = graded.public_passed[gid]
-        public_passed += public_ok
-        text = output(graded, r)
-        public = {
-            "name": f"{gid}: public cases",
-            "score": 0,
-            "max_score": 0,
-            "status": "passed" if public_ok else "failed",
-            "output": "The public cases (those of the check cell) pass." if public_ok else text,
-            "output_format": "text",
-            "visibility": "visible",
-        }
-        hidden = {
-            "name": f"{gid}: hidden cases",
-            "score": graded.scores[gid],
-            "max_score": r.exercise.points,
-            "status": status(graded.scores[gid], r.exercise.points),  # as results_json
-            "output": text if public_ok else "Not run: the public cases must pass first.",
-            "output_format": "text",
-            "visibility": "after_published",
-        }
-        tests += [public, hidden]
-    n = len(assignment.exercises)
-    summary = (
-        f"{assignment.title} ({assignment.stem}): graded {codec.text(source, 160)}.\n"
-        f"The public cases of {public_passed} of {n} functions pass. A function earns its "
-        "points only when its hidden cases (other sizes, seeds and edge cases) pass too; "
-        "those results appear when your instructor publishes the grades."
-    )
+    with speaking(graded.lang):  # the learner's words in the language of the notebook
+        tests, public_passed = [], 0
+        for r in result.exercises:
+            gid = r.exercise.grade_id
+            public_ok = graded.public_passed[gid]
+            public_passed += public_ok
+            text = output(graded, r)
+            public = {
+                "name": _("{exercise}: public cases").format(exercise=gid),
+                "score": 0,
+                "max_score": 0,
+                "status": "passed" if public_ok else "failed",
+                "output": _("The public cases (those of the check cell) pass.")
+                if public_ok
+                else text,
+                "output_format": "text",
+                "visibility": "visible",
+            }
+            hidden = {
+                "name": _("{exercise}: hidden cases").format(exercise=gid),
+                "score": graded.scores[gid],
+                "max_score": r.exercise.points,
+                "status": status(graded.scores[gid], r.exercise.points),  # as results_json
+                "output": text if public_ok else _("Not run: the public cases must pass first."),
+                "output_format": "text",
+                "visibility": "after_published",
+            }
+            tests += [public, hidden]
+        summary = _(
+            "{title} ({stem}): graded {source}.\nThe public cases of {passed} of {count} "
+            "functions pass. A function earns its points only when its hidden cases (other "
+            "sizes, seeds and edge cases) pass too; those results appear when your "
+            "instructor publishes the grades."
+        ).format(
+            title=_(assignment.title),
+            stem=assignment.stem,
+            source=codec.text(source, 160),
+            passed=public_passed,
+            count=len(assignment.exercises),
+        )
     return _results(graded.total, summary, seconds, tests)
 
 

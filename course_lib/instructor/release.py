@@ -243,11 +243,14 @@ LANGS = ("all", "en", "zh")
 LANGUAGE_NOTE = {
     "all": "\n**中文版**: every notebook and exercise is also in Simplified Chinese, in "
     "`notebooks/zh/` and\n`exercises/zh/`: `COURSE_LIB_LANG=zh make lab` opens the course in "
-    "Chinese. 所有讲座笔记本和练习都有\n简体中文版：运行 `COURSE_LIB_LANG=zh make lab` "
-    "即可用中文学习本课程。\n",
+    "Chinese, and the checks of `exercises/zh/` answer in Chinese. 所有讲座笔记本和练习都有\n"
+    "简体中文版：运行 `COURSE_LIB_LANG=zh make lab` 即可用中文学习本课程，"
+    "检查结果和提示也是中文。\n",
     "en": "",
     "zh": "\n**中文版**: this edition is in Simplified Chinese: `make lab` opens "
-    "`notebooks/zh/00_welcome.ipynb`.\n本版本为简体中文版：`make lab` 打开中文的欢迎笔记本。\n",
+    "`notebooks/zh/00_welcome.ipynb`, and the checks answer in Chinese\n(`COURSE_LIB_LANG=zh "
+    "course-lib doctor` too). 本版本为简体中文版：`make lab` 打开中文的欢迎笔记本，\n"
+    "练习的检查结果和提示都是中文。\n",
 }
 
 

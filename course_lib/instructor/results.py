@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from ..exercises.engine import ExerciseResult, NotebookResult
 from ..exercises.report import exercise_lines
 from ..exercises.spec import Assignment
+from ..i18n import ENGLISH, speaking
 from .roster import Entry, Override, Unmatched
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ class Graded:
     kept_findings: dict = field(default_factory=dict)  # --resume: grading.json's findings
     # the learner's answer cells as collected, by grade_id: the class report compares them
     answers: dict[str, str] = field(default_factory=dict)
+    lang: str = ENGLISH  # the language of its words (its notebook's, or the grader's --lang)
 
     @property
     def source(self) -> str:
@@ -105,12 +107,14 @@ class Graded:
 
     def verdict(self, r: ExerciseResult) -> list[str]:
         """The verdict on one exercise of :attr:`result` (a summary line, then details)
-        with the points it counts for."""
+        with the points it counts for, in the submission's language (its verdicts were
+        judged in it)."""
         o = self.override(r.exercise.grade_id)
         if o is not None:
             given = {f.name: getattr(r, f.name) for f in fields(r) if f.init}
             r = _Scored(**given, points=o.points)
-        return exercise_lines(r)
+        with speaking(self.lang):
+            return exercise_lines(r)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..exercises.process.environment import ENVIRONMENT, HOME, NOTEBOOK
+from ..i18n import _
 from .seccomp import filter_program
 
 BWRAP_ENV = "COURSE_LIB_BWRAP"
@@ -254,11 +255,11 @@ def memory_guard() -> str:
     import platform
 
     if filter_program() is None:
-        return (
-            f"no seccomp filter for this architecture ({platform.machine()}): memory held "
-            "through memfd_create or shmget is not limited"
-        )
-    return (
+        return _(
+            "no seccomp filter for this architecture ({machine}): memory held through "
+            "memfd_create or shmget is not limited"
+        ).format(machine=platform.machine())
+    return _(
         "a seccomp filter denies memfd_create, memfd_secret and shmget (memory held without "
         "mapping it, outside the address-space limit)"
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ...i18n import _
 from ..spec import CATALOG, PUBLIC, Assignment, Exercise, load_assignments
 from . import backward_pass, chain_rule, digit_classification, forward_pass, gradient_descent
 
@@ -30,7 +31,8 @@ def find_exercise(grade_id: str) -> tuple[Assignment, Exercise]:
             if ex.grade_id == grade_id:
                 return assignment, ex
     known = ", ".join(ex.grade_id for a in ASSIGNMENTS.values() for ex in a.exercises)
-    raise KeyError(f"unknown exercise {grade_id!r}; known exercises: {known}")
+    said = _("unknown exercise {grade_id!r}; known exercises: {known}")
+    raise KeyError(said.format(grade_id=grade_id, known=known))
 
 
 def assignment_of(nb, path: Path | str) -> Assignment | None:

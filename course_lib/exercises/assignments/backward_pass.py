@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...i18n import _
 from ..spec import ErrorRemark, Exercise
 
 # In this notebook a weight matrix has one row per output neuron, W: (n_out, n_in), the way
@@ -35,9 +36,10 @@ def _by_layer(args: tuple, got, expected) -> list[str]:
             marks.append(" ".join(pair))
     except (TypeError, ValueError, IndexError):  # not two lists of arrays: compare said so
         return []
-    return [
-        "layer by layer, from the output layer back (start at the first ✗): " + "; ".join(marks)
-    ]
+    # TRANSLATORS: {layers} lists each layer's gradients with ✓ (right) or ✗ (wrong),
+    # e.g. "✓ dW_[2] ✓ db_[2]; ✗ dW_[1] ✓ db_[1]"
+    said = _("layer by layer, from the output layer back (start at the first ✗): {layers}")
+    return [said.format(layers="; ".join(marks))]
 
 
 SHAPES_DO_NOT_FIT = ("matmul", "could not be broadcast", "shapes", "not aligned")

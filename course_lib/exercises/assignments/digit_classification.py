@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import nn
+from ...i18n import N_, _
 from ..inputs import USPS, resolve
 from ..spec import ErrorRemark, Exercise, Failure, Source, Status, Verdict, describe
 from .backward_pass import shape_errors
@@ -33,7 +34,9 @@ def _columns_sum_to_one(args: tuple, got, expected) -> list[str]:
     if not off.any():
         return []
     shown = ", ".join(f"{s:.4g}" for s in sums[:6])
-    return [f"Each column (one example) must sum to 1; the columns of yours sum to {shown}."]
+    # TRANSLATORS: {sums} lists the sums of the first columns, e.g. "1, 0.5, 1"
+    said = _("Each column (one example) must sum to 1; the columns of yours sum to {sums}.")
+    return [said.format(sums=shown)]
 
 
 # 5.4 and 5.5 put one example per row, x: (N, n_in) and W: (n_in, n_out), as the lecture does;
@@ -61,21 +64,33 @@ def _layer_by_layer(args: tuple, got, expected) -> list[str]:
     wrong = [name for name in ("dW2", "db2", "dW1", "db1") if not right[name]]
     if not wrong:
         return []
-    if set(wrong) <= {"db1", "db2"}:
-        names, verb = " and ".join(wrong), "is" if len(wrong) == 1 else "are"
+    if set(wrong) == {"db1", "db2"}:
         return [
-            f"Only {names} {verb} wrong: the dW of the same layer is right, so its dL/dz is "
-            "too; look at how the examples of the batch add up."
+            _(
+                "Only db2 and db1 are wrong: the dW of the same layer is right, so its dL/dz "
+                "is too; look at how the examples of the batch add up."
+            )
         ]
+    if set(wrong) <= {"db1", "db2"}:
+        # TRANSLATORS: {name} is db1 or db2, the gradient of a layer's biases
+        said = _(
+            "Only {name} is wrong: the dW of the same layer is right, so its dL/dz is too; "
+            "look at how the examples of the batch add up."
+        )
+        return [said.format(name=wrong[0])]
     if not right["dW2"] or not right["db2"]:
         return [
-            "From the output layer back: layer 2 is already wrong, so the mistake is where "
-            "your backward pass starts, dL/dz_[2], or in dW2 and db2; layer 1 gets its "
-            "gradient through layer 2."
+            _(
+                "From the output layer back: layer 2 is already wrong, so the mistake is "
+                "where your backward pass starts, dL/dz_[2], or in dW2 and db2; layer 1 gets "
+                "its gradient through layer 2."
+            )
         ]
     return [
-        "From the output layer back: layer 2 is right, layer 1 is not, so the mistake is on "
-        "the way back from z_[2] to z_[1] (through W2, then the ReLU), or in dW1 and db1."
+        _(
+            "From the output layer back: layer 2 is right, layer 1 is not, so the mistake is "
+            "on the way back from z_[2] to z_[1] (through W2, then the ReLU), or in dW1 and db1."
+        )
     ]
 
 
@@ -88,12 +103,17 @@ HIDDEN_UNITS = (16, 512)  # the fewest and the most hidden units allowed
 TIME_LIMIT = 60.0  # seconds for train_classifier: the check cell, `course-lib check`, the grader
 
 
-# what judge_classifier says about the known mistakes of train_classifier, by name
+# what judge_classifier says about the known mistakes of train_classifier, by name (in
+# English: judge_classifier says them in the learner's language)
 CLASSIFIER_REMARKS = {
-    "zero_init": "Every hidden unit has the same weights (the columns of W1 are identical): "
-    "units that start equal get equal gradients, and stay equal.",
-    "uphill": "That is worse than guessing (10%): training made the network worse. Does "
-    "each step go downhill?",
+    "zero_init": N_(
+        "Every hidden unit has the same weights (the columns of W1 are identical): units "
+        "that start equal get equal gradients, and stay equal."
+    ),
+    "uphill": N_(
+        "That is worse than guessing (10%): training made the network worse. Does each step "
+        "go downhill?"
+    ),
 }
 
 
@@ -116,35 +136,54 @@ def judge_classifier(args: tuple, got) -> Verdict:
         return Verdict(Status.FAILED, what, failure=Failure.RULE, where=where)
 
     if not isinstance(got, tuple | list) or len(got) != 4:
-        what = f"should return a tuple (W1, b1, W2, b2), got {describe(got)}"
-        return failed("train_classifier", what)
+        # TRANSLATORS: follows the function's name, train_classifier; {value} describes
+        # what it returned
+        what = _("should return a tuple (W1, b1, W2, b2), got {value}")
+        return failed("train_classifier", what.format(value=describe(got)))
     W1 = got[0]
     h = W1.shape[1] if isinstance(W1, np.ndarray) and W1.ndim == 2 else 64
     low, high = HIDDEN_UNITS
     if not low <= h <= high:
-        return failed("W1", f"has {h} hidden units; use between {low} and {high}")
+        # TRANSLATORS: follows the name of the first layer's weights, W1
+        what = _("has {count} hidden units; use between {low} and {high}")
+        return failed("W1", what.format(count=h, low=low, high=high))
     shapes = {"W1": (256, h), "b1": (h,), "W2": (h, 10), "b2": (10,)}
     for (name, shape), value in zip(shapes.items(), got, strict=True):
         if not isinstance(value, np.ndarray):
-            return failed(name, f"should be a numpy array, got {describe(value)}")
+            # TRANSLATORS: follows an array's name (W1, b1, W2 or b2); {value} describes
+            # what was returned in its place
+            what = _("should be a numpy array, got {value}")
+            return failed(name, what.format(value=describe(value)))
         if value.shape != shape:
-            return failed(name, f"has shape {value.shape}, expected {shape}")
+            # TRANSLATORS: follows an array's name; {shape} and {expected} are shapes,
+            # such as (256, 64)
+            what = _("has shape {shape}, expected {expected}")
+            return failed(name, what.format(shape=value.shape, expected=shape))
         if value.dtype not in (np.float32, np.float64):
-            return failed(name, f"has dtype {value.dtype}, expected float32 or float64")
+            # TRANSLATORS: follows an array's name; {dtype} is a numpy dtype, such as int64
+            what = _("has dtype {dtype}, expected float32 or float64")
+            return failed(name, what.format(dtype=value.dtype))
         if not np.all(np.isfinite(value)):
-            return failed(name, "contains NaN or inf: did the training diverge?")
+            # TRANSLATORS: follows an array's name (W1, b1, W2 or b2)
+            return failed(name, _("contains NaN or inf: did the training diverge?"))
     net = nn.Sequential(linear_layer(got[0], got[1]), nn.ReLU(), linear_layer(got[2], got[3]))
     x_test, y_test = resolve(USPS("x_test")), resolve(USPS("y_test"))
     accuracy = float(np.mean(np.argmax(net.forward(x_test.astype(np.float64)), axis=1) == y_test))
+    # TRANSLATORS: the subject of the two messages on the learner's trained network,
+    # "your network reaches 95.1% test accuracy"
+    network = _("your network")
     if accuracy < TARGET_ACCURACY:
-        what = f"reaches {accuracy:.1%} test accuracy; it needs at least {TARGET_ACCURACY:.0%}"
-        verdict = failed("your network", what)
+        # TRANSLATORS: follows "your network"; {accuracy} and {target} are percentages
+        what = _("reaches {accuracy:.1%} test accuracy; it needs at least {target:.0%}")
+        verdict = failed(network, what.format(accuracy=accuracy, target=TARGET_ACCURACY))
         if np.allclose(W1, W1[:, :1]):
-            verdict.remark(Source.RULE, CLASSIFIER_REMARKS["zero_init"])
+            verdict.remark(Source.RULE, _(CLASSIFIER_REMARKS["zero_init"]))
         elif accuracy < 0.1:
-            verdict.remark(Source.RULE, CLASSIFIER_REMARKS["uphill"])
+            verdict.remark(Source.RULE, _(CLASSIFIER_REMARKS["uphill"]))
         return verdict
-    return Verdict(Status.PASSED, f"reaches {accuracy:.1%} test accuracy", where="your network")
+    # TRANSLATORS: follows "your network"; {accuracy} is a percentage
+    what = _("reaches {accuracy:.1%} test accuracy").format(accuracy=accuracy)
+    return Verdict(Status.PASSED, what, where=network)
 
 
 EXERCISES: dict[str, Exercise] = {

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from ...i18n import _
 from .. import codec
 from .environment import ENVIRONMENT
 from .notebook import MAX_NOTEBOOK_BYTES
@@ -49,7 +50,7 @@ class Limits:
 
 
 class WorkerDied(RuntimeError):
-    pass
+    """The worker stopped, or could not start; the message says so to the learner."""
 
 
 class ReplyRefused(WorkerDied):
@@ -102,13 +103,16 @@ def _stand_in_answer(serve: StandIns | None, request: dict[str, Any]) -> dict[st
     """The answer to a stand-in's call: its value, or the error it raised (type, message)."""
     name, args, kwargs = request.get("function"), request.get("args"), request.get("kwargs")
     if serve is None or not isinstance(name, str):
-        return {"error": ["RuntimeError", "no stand-in is available here"]}
+        return {"error": ["RuntimeError", _("no stand-in is available here")]}
     if not isinstance(args, list) or not isinstance(kwargs, dict):
-        return {"error": ["TypeError", f"{name}: arguments that are not data"]}
+        # TRANSLATORS: {function} is the name of a function of the course, "relu"
+        said = _("{function}: arguments that are not data").format(function=name)
+        return {"error": ["TypeError", said]}
     try:
         return {"value": serve(name, args, kwargs)}
     except KeyError:
-        return {"error": ["RuntimeError", f"{codec.text(name, 60)} has no stand-in here"]}
+        said = _("{function} has no stand-in here").format(function=codec.text(name, 60))
+        return {"error": ["RuntimeError", said]}
     except Exception as err:  # the reference refused the learner's arguments: say how
         return {"error": [type(err).__name__, codec.text(str(err), 300)]}
 
@@ -194,7 +198,7 @@ class Worker:
             if status_w is not None:
                 os.close(status_w)
             if cancellation is not None and not cancellation.add(self):  # cancelled meanwhile
-                raise WorkerDied("grading was cancelled")
+                raise WorkerDied(_("grading was cancelled"))
             if status_r is not None:
                 self.sandbox_pid = _child_pid(status_r, deadline - time.monotonic())
             # wait until Python and numpy are loaded, so that timeouts are fair on a busy machine
@@ -203,7 +207,7 @@ class Worker:
                 self.request({"op": "watch", **watch}, deadline)
         except (WorkerTimeout, WorkerDied):
             self.kill()
-            raise WorkerDied("the process for your code could not start") from None
+            raise WorkerDied(_("the process for your code could not start")) from None
         finally:
             if status_r is not None:
                 os.close(status_r)
@@ -271,17 +275,18 @@ class Worker:
                     self.proc.stdin.flush()
                     data = b""
         except (BrokenPipeError, OSError, ValueError):
-            raise WorkerDied("the process running your code had stopped") from None
+            raise WorkerDied(_("the process running your code had stopped")) from None
 
     def _await_reply(self, deadline: float, serve: StandIns | None = None) -> dict[str, Any]:
         while True:
             line = self._read_line(deadline)
             items = line.count(b"[") + line.count(b"{")
             if items > self.limits.max_reply_items:  # before json builds them all
-                raise ReplyRefused(
-                    f"the process running your code sent back {items:,} lists and dicts in one "
-                    f"reply (at most {self.limits.max_reply_items:,})"
+                said = _(
+                    "the process running your code sent back {items:,} lists and dicts in one "
+                    "reply (at most {limit:,})"
                 )
+                raise ReplyRefused(said.format(items=items, limit=self.limits.max_reply_items))
             try:
                 reply = codec.loads(line)
             except (codec.DecodeError, RecursionError):
@@ -315,13 +320,12 @@ class Worker:
                 continue
             if not chunk:
                 self._end_of_stream()  # stays at the end of the stream
-                raise WorkerDied("the process running your code stopped")
+                raise WorkerDied(_("the process running your code stopped"))
             if len(self.buffer) + len(chunk) > self.limits.max_reply_bytes:
                 self.buffer = bytearray()
                 limit = self.limits.max_reply_bytes / 2**20
-                raise ReplyRefused(
-                    f"the process running your code sent back more than {limit:g} MB at once"
-                )
+                said = _("the process running your code sent back more than {limit:g} MB at once")
+                raise ReplyRefused(said.format(limit=limit))
             self.buffer += chunk
         line = bytes(self.buffer[:end])
         del self.buffer[: end + 1]
@@ -370,7 +374,7 @@ def _child_pid(fd: int, timeout: float) -> int:
             raise WorkerTimeout()
         chunk = os.read(fd, 4096)
         if not chunk:
-            raise WorkerDied("the sandbox did not start")
+            raise WorkerDied(_("the sandbox did not start"))
         text += chunk
     return int(json.loads(text[: text.index(b"}") + 1])["child-pid"])
 

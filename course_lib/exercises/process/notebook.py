@@ -14,13 +14,15 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ...i18n import _
 from .. import codec
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024  # a larger submission is not read
 
 
 class NotebookError(ValueError):
-    """The submission cannot be read as a notebook; the reason is in words."""
+    """The submission cannot be read as a notebook; the reason is in words (in the
+    learner's language: said when it is raised)."""
 
 
 @dataclass(frozen=True)
@@ -45,12 +47,12 @@ class Notebook:
 def _cell(data: object) -> Cell:
     """One cell of the file (its source joined when stored as a list of lines)."""
     if not isinstance(data, dict) or not isinstance(data.get("cell_type"), str):
-        raise NotebookError("the notebook is damaged (a cell has no type)")
+        raise NotebookError(_("the notebook is damaged (a cell has no type)"))
     source = data.get("source")
     if isinstance(source, list) and all(isinstance(line, str) for line in source):
         source = "".join(source)
     if not isinstance(source, str):
-        raise NotebookError("the notebook is damaged (a cell has no source)")
+        raise NotebookError(_("the notebook is damaged (a cell has no source)"))
     meta = data.get("metadata")
     return Cell(data["cell_type"], source, meta if isinstance(meta, dict) else {})
 
@@ -61,13 +63,13 @@ def read_submission(path: Path, max_bytes: int) -> bytes:
     try:
         info = os.lstat(path)
     except OSError as err:
-        raise NotebookError(f"the file cannot be read ({err.strerror})") from None
+        raise NotebookError(_cannot_read(err)) from None
     _check_kind(info, max_bytes)
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
     except OSError as err:
-        raise NotebookError(f"the file cannot be read ({err.strerror})") from None
+        raise NotebookError(_cannot_read(err)) from None
     with os.fdopen(fd, "rb") as f:
         _check_kind(os.fstat(f.fileno()), max_bytes)  # the same file as checked above
         data = f.read(max_bytes + 1)
@@ -76,52 +78,55 @@ def read_submission(path: Path, max_bytes: int) -> bytes:
     return data
 
 
+def _cannot_read(err: OSError) -> str:
+    # TRANSLATORS: {reason} is the system's, "No such file or directory"
+    return _("the file cannot be read ({reason})").format(reason=err.strerror)
+
+
 def _check_kind(info: os.stat_result, max_bytes: int) -> None:
     if stat.S_ISLNK(info.st_mode):
-        raise NotebookError("it is a symbolic link, not a file: submit the notebook itself")
+        raise NotebookError(_("it is a symbolic link, not a file: submit the notebook itself"))
+    if stat.S_ISDIR(info.st_mode):
+        raise NotebookError(_("it is a folder, not a regular file"))
+    if stat.S_ISFIFO(info.st_mode):
+        raise NotebookError(_("it is a FIFO, not a regular file"))
     if not stat.S_ISREG(info.st_mode):
-        kind = (
-            "a folder"
-            if stat.S_ISDIR(info.st_mode)
-            else "a FIFO"
-            if stat.S_ISFIFO(info.st_mode)
-            else "a device or socket"
-        )
-        raise NotebookError(f"it is {kind}, not a regular file")
+        raise NotebookError(_("it is a device or socket, not a regular file"))
     if info.st_size > max_bytes:
         raise NotebookError(_too_large(info.st_size, max_bytes))
 
 
 def _too_large(size: int, max_bytes: int) -> str:
-    return (
-        f"the file is larger than the {max_bytes / 2**20:g} MB a notebook may have "
-        f"({size / 2**20:.1f} MB; clear large outputs and submit again)"
-    )
+    return _(
+        "the file is larger than the {limit:g} MB a notebook may have "
+        "({size:.1f} MB; clear large outputs and submit again)"
+    ).format(limit=max_bytes / 2**20, size=size / 2**20)
 
 
 def parse_notebook(raw: bytes) -> Notebook:
     """The notebook in ``raw``, or NotebookError saying why it cannot be graded."""
     if not raw.strip():
         raise NotebookError(
-            "the file is empty (0 bytes, or blank): save the notebook and submit again"
+            _("the file is empty (0 bytes, or blank): save the notebook and submit again")
         )
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise NotebookError(
-            "the file is not a notebook (it is not valid JSON: cut short or not a notebook)"
+            _("the file is not a notebook (it is not valid JSON: cut short or not a notebook)")
         ) from None
     if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data:
-        raise NotebookError("the file is JSON but not a Jupyter notebook") from None
+        raise NotebookError(_("the file is JSON but not a Jupyter notebook")) from None
     major = data.get("nbformat")
     if major != 4:
-        raise NotebookError(
-            f"the notebook is in format version {codec.text(str(major), 20)}; open it in a "
+        said = _(
+            "the notebook is in format version {version}; open it in a "
             "current JupyterLab, save it (format 4) and submit it again"
         )
+        raise NotebookError(said.format(version=codec.text(str(major), 20)))
     cells = data.get("cells")
     if not isinstance(cells, list):
-        raise NotebookError("the notebook is damaged (it has no list of cells)")
+        raise NotebookError(_("the notebook is damaged (it has no list of cells)"))
     meta = data.get("metadata")
     return Notebook([_cell(c) for c in cells], meta if isinstance(meta, dict) else {})
 

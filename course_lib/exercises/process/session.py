@@ -11,6 +11,8 @@ This is shared by ``course-lib check`` (public cases, the learner's own notebook
 operating system) and ``course-lib grade`` (public and hidden cases, untrusted notebooks,
 in the instructor's bubblewrap sandbox). The learner's code only ever sends back data
 (:mod:`..codec`, never pickle); expected answers and the comparison stay in this process.
+So do the sentences the learner reads: the worker sends their pieces (an error as Python
+says it, a line number), and this process says them in the learner's language.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ try:
 except ImportError:  # Windows: no locks, so no sweep (folders removed as they end only)
     fcntl = None  # type: ignore[assignment]
 
+from ...i18n import _, ngettext
 from .. import codec
 from ..engine import (
     CellResult,
@@ -234,7 +237,8 @@ class Session:
         self.results: list[CellResult] = []
         self.restarts = 0
         self.worker: Worker | None = None
-        self.why_stopped = "your code crashed its process too often"
+        # TRANSLATORS: why the remaining cells and calls were not run ("not run: ...")
+        self.why_stopped = _("your code crashed its process too often")
 
     def _deadline(self, seconds: float) -> float:
         """The deadline of an exchange of ``seconds``: never past the submission's."""
@@ -243,16 +247,19 @@ class Session:
     def _out_of_time(self) -> bool:
         if time.monotonic() < self.until:
             return False
-        self.why_stopped = f"the submission used up its {self.limits.submission_timeout:g} s"
+        limit = self.limits.submission_timeout
+        # TRANSLATORS: the submission's whole time limit, in seconds, was used up
+        self.why_stopped = _("the submission used up its {limit:g} s").format(limit=limit)
         return True
 
     def run_all(self) -> None:
         self.worker = self._start()
         if self.worker is None:
-            self.why_stopped = "the process for your code could not start"
+            self.why_stopped = _("the process for your code could not start")
         for index, source in self.cells:
             if self.worker is None:
-                self.results.append(CellResult(index, f"not run: {self.why_stopped}"))
+                said = _not_run(self.why_stopped)
+                self.results.append(CellResult(index, said, ended=Ending.CRASHED))
                 continue
             self.results.append(self._run_cell(index, source))
 
@@ -282,18 +289,23 @@ class Session:
         except WorkerTimeout:
             self.restart()
             if self._out_of_time():
-                return CellResult(index, f"not finished: {self.why_stopped}")
+                said = _not_finished(self.why_stopped)
+                return CellResult(index, said, ended=Ending.TIMEOUT)
             limit = self.limits.cell_timeout
-            return CellResult(index, f"the cell did not finish within {limit:g} s")
+            said = _("the cell did not finish within {limit:g} s").format(limit=limit)
+            return CellResult(index, said, ended=Ending.TIMEOUT)
         except WorkerDied as err:
             self.restart()
-            return CellResult(index, f"{err} (it exited, crashed or ran out of memory)")
+            return CellResult(index, _died(err), ended=Ending.CRASHED)
         error = reply.get("error")
+        not_done = False
         if error is None:
             self.good.append((index, source))
         else:
-            error = codec.text(str(error), 600)
-        return CellResult(index, error, codec.text(str(reply.get("output", "")), 2000))
+            not_done = str(error).startswith("NotImplementedError")
+            error = codec.text(_cell_error(error, reply.get("line")), 600)
+        output = codec.text(_output(reply), 2000)
+        return CellResult(index, error, output, not_done=not_done)
 
     def restart(self) -> None:
         """A fresh worker that has run again every cell that ran well before."""
@@ -323,7 +335,7 @@ class Session:
         (a budget's worth four times over in wall-clock time, plus a second, leaves room
         for a loaded machine): brute force costs seconds, not the whole limit."""
         if self.worker is None:
-            return Outcome(Ending.CRASHED, message=f"not run: {self.why_stopped}")
+            return Outcome(Ending.CRASHED, message=_not_run(self.why_stopped))
         args = trial.args
         timeout = self.limits.call_timeout or ex.call_timeout
         if trial.budget is not None:
@@ -340,15 +352,12 @@ class Session:
         except WorkerTimeout:
             self.restart()
             if self._out_of_time():
-                return Outcome(Ending.TIMEOUT, message=f"not finished: {self.why_stopped}")
-            return Outcome(Ending.TIMEOUT, message=f"it did not finish within {timeout:g} s")
+                return Outcome(Ending.TIMEOUT, message=_not_finished(self.why_stopped))
+            said = _("it did not finish within {limit:g} s").format(limit=timeout)
+            return Outcome(Ending.TIMEOUT, message=said)
         except WorkerDied as err:
             self.restart()
-            why = (
-                str(err)
-                if isinstance(err, ReplyRefused)
-                else f"{err} (it exited, crashed or ran out of memory)"
-            )
+            why = str(err) if isinstance(err, ReplyRefused) else _died(err)
             return Outcome(Ending.CRASHED, message=why)
         kind = reply.get("kind")
         if kind == "value":
@@ -365,8 +374,9 @@ class Session:
         if kind == "not implemented":
             return Outcome(Ending.NOT_DONE)
         if kind == "missing":
-            return Outcome(Ending.MISSING, message=f"there is no function named `{ex.function}`")
-        said = codec.text(str(reply.get("message", "it failed")), 600)
+            said = _("there is no function named `{function}`").format(function=ex.function)
+            return Outcome(Ending.MISSING, message=said)
+        said = codec.text(_call_error(kind, reply.get("error")), 600)
         called = reply.get("forbidden")
         called = [codec.text(str(c), 100) for c in called] if isinstance(called, list) else []
         return Outcome(Ending.ERROR, message=said, forbidden=called)
@@ -480,10 +490,10 @@ def run_notebook(
     result = NotebookResult(assignment)
     for ex in assignment.exercises:
         if ex.answer_id not in ids:
-            missing = (
-                f"the answer cell of `{ex.function}` is missing from the notebook "
+            missing = _(
+                "the answer cell of `{function}` is missing from the notebook "
                 "(was it deleted? copy your code into a fresh exercise notebook)"
-            )
+            ).format(function=ex.function)
             result.exercises.append(ExerciseResult(ex, problem=missing))
         else:
             result.exercises.append(ExerciseResult(ex, found.get(ex.grade_id, [])))
@@ -500,8 +510,64 @@ def run_notebook(
 def _outcome(outcome: Outcome) -> Outcome:
     """Missing functions count as errors (with their own words)."""
     if outcome.kind is Ending.MISSING:
-        return Outcome(Ending.ERROR, message=outcome.message + " (was it renamed?)")
+        # TRANSLATORS: {problem} is "there is no function named `relu`"
+        said = _("{problem} (was it renamed?)").format(problem=outcome.message)
+        return Outcome(Ending.ERROR, message=said)
     return outcome
+
+
+# ----- what the learner reads, from the worker's pieces (untrusted: see codec.text) -----
+
+
+def _not_run(why: str) -> str:
+    # TRANSLATORS: {why} says why, e.g. "the submission used up its 300 s"
+    return _("not run: {why}").format(why=why)
+
+
+def _not_finished(why: str) -> str:
+    # TRANSLATORS: {why} says why, e.g. "the submission used up its 300 s"
+    return _("not finished: {why}").format(why=why)
+
+
+def _died(err: WorkerDied) -> str:
+    # TRANSLATORS: {problem} is "the process running your code stopped"
+    return _("{problem} (it exited, crashed or ran out of memory)").format(problem=err)
+
+
+def _cell_error(error: object, line: object) -> str:
+    """What stopped a cell: the error as Python says it (``ValueError: bad``), and the line
+    of the cell it was raised at, where the worker sent one."""
+    if isinstance(line, int) and not isinstance(line, bool):
+        # TRANSLATORS: {error} is Python's error as raised, "ValueError: bad"; {line} a number
+        return _("{error} (line {line})").format(error=error, line=line)
+    return str(error)
+
+
+def _call_error(kind: object, error: object) -> str:
+    """How a call failed, from the worker's reply: it raised ``error`` (``ValueError:
+    bad``), or its value could not be sent back (``kind`` "not sent")."""
+    if error is None or kind not in ("error", "not sent"):
+        return _("it failed")
+    if kind == "not sent":
+        # TRANSLATORS: the value the function returned could not be encoded; {error} is
+        # Python's error, "ValueError: bad"
+        return _("its result could not be sent back: {error}").format(error=error)
+    # TRANSLATORS: {error} is Python's error as raised, "ValueError: bad"
+    return _("it raised {error}").format(error=error)
+
+
+def _output(reply: dict) -> str:
+    """What the code printed, with a note of how much of it was left out."""
+    output, dropped = str(reply.get("output", "")), reply.get("dropped")
+    if isinstance(dropped, int) and not isinstance(dropped, bool) and dropped > 0:
+        # TRANSLATORS: the same for every count in English; give your language's forms
+        note = ngettext(
+            "[... {count} more characters of output were dropped]",
+            "[... {count} more characters of output were dropped]",
+            dropped,
+        )
+        output += "\n" + note.format(count=dropped)
+    return output
 
 
 __all__ = ["Limits", "NotebookError", "NotebookResult", "private_folder", "run_notebook", "sweep"]

@@ -22,7 +22,18 @@ buffer (or /dev/null at the C level). Requests:
   cells, and say which of the names it may not call it called
 
 Replies carry only data in the format of :mod:`.codec`. Nothing here decides whether an
-answer is right: the grader does that in its own process.
+answer is right: the grader does that in its own process. Nor does anything here write a
+sentence for the learner: this process does not know the learner's language. It sends the
+pieces (an error as Python says it, ``ValueError: bad``; a line number; a count), and the
+grader's process says them in the learner's words (:mod:`.session`). Replies:
+
+- to ``run``: ``{"error": None or "ValueError: bad", "line": 3, "output", "dropped"}``
+  (``line``, where the error was raised, only when known; ``dropped``: how many characters
+  of printed output were left out)
+- to ``call``: ``{"kind": "value", "value", "forbidden", "tampered"}``, ``{"kind": "not
+  implemented"}``, ``{"kind": "missing"}``, ``{"kind": "error", "error": "ValueError: bad",
+  "forbidden"}``, or ``{"kind": "not sent", "error"}`` (its value broke its own encoding);
+  each with ``output`` and ``dropped`` too
 """
 
 from __future__ import annotations
@@ -57,12 +68,12 @@ class CappedOutput(io.TextIOBase):
         self.dropped += max(0, len(text) - max(room, 0))
         return len(text)
 
-    def take(self) -> str:
-        text = "".join(self.parts)
-        if self.dropped:
-            text += f"\n[... {self.dropped} more characters of output were dropped]"
+    def take(self) -> dict[str, Any]:
+        """What was written since the last take: ``output``, the text kept, and
+        ``dropped``, how many characters past the limit were not (for a reply)."""
+        taken = {"output": "".join(self.parts), "dropped": self.dropped}
         self.parts, self.size, self.dropped = [], 0, 0
-        return text
+        return taken
 
 
 def skip_magics(source: str) -> str | None:
@@ -115,6 +126,7 @@ def become(uid: int) -> None:
 
 
 def _error_text(err: BaseException) -> str:
+    """The error as Python says it, ``ValueError: bad`` (no sentence around it)."""
     try:
         text = str(err)[:500]
     except Exception:
@@ -123,7 +135,9 @@ def _error_text(err: BaseException) -> str:
 
 
 class StandInError(Exception):
-    """The grader could not answer a stand-in's call (its message says why)."""
+    """The grader could not answer a stand-in's call (its message says why). Its messages
+    stay in English: they are raised here, in the learner's code, which only ever sees
+    them if it keeps a stand-in and calls it after its call (or breaks the pipes)."""
 
 
 def _raise_as(kind: str, message: str) -> None:
@@ -227,16 +241,16 @@ def main() -> None:
         elif op == "run":
             ran = True
             source = skip_magics(request["source"])
+            ended: dict[str, Any] = {"error": None}
             try:
                 if source is not None:
                     exec(compile(source, f"<cell {request.get('index', '?')}>", "exec"), namespace)
-                error = None
             except BaseException as err:  # SystemExit and KeyboardInterrupt too
-                error = _error_text(err)
+                ended["error"] = _error_text(err)
                 tb = traceback.extract_tb(err.__traceback__)
-                if tb:
-                    error += f" (line {tb[-1].lineno})"
-            reply({"id": rid, "error": error, "output": capture.take()})
+                if tb and tb[-1].lineno is not None:
+                    ended["line"] = tb[-1].lineno  # the grader says "(line 3)"
+            reply({"id": rid, **ended, **capture.take()})
         elif op == "call":
             func = namespace.get(request["function"])
             if not callable(func):
@@ -264,8 +278,8 @@ def main() -> None:
                     # ImportError names it), or a forbidden call the monitor saw
                     reached = [getattr(err, "name", None)] if isinstance(err, ImportError) else []
                     called = [m for m in reached if m in masked] + monitor.calls
-                    message = f"it raised {_error_text(err)}"
-                    result = {"kind": "error", "message": message, "forbidden": called}
+                    # the grader says "it raised ValueError: bad"
+                    result = {"kind": "error", "error": _error_text(err), "forbidden": called}
                 finally:  # the learner's own functions again
                     calling["id"] = None
                     for name, before in saved.items():
@@ -273,12 +287,12 @@ def main() -> None:
                             namespace.pop(name, None)
                         else:
                             namespace[name] = before
-            result.update(id=rid, output=capture.take())
+            result.update(id=rid, **capture.take())
             try:
                 reply(result)
             except BaseException as err:  # a value that breaks its own encoding
-                message = f"its result could not be sent back: {_error_text(err)}"
-                reply({"id": rid, "kind": "error", "output": "", "message": message})
+                error = _error_text(err)
+                reply({"id": rid, "kind": "not sent", "error": error, "output": "", "dropped": 0})
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ itself, :mod:`..gradescope` splits each function in two tests, from the same mod
 from __future__ import annotations
 
 from ...exercises.engine import ExerciseResult
+from ...i18n import _
 from ..results import Graded
 from .text import UNSAFE, json_text, override_lines
 
@@ -26,9 +27,36 @@ def output(graded: Graded, r: ExerciseResult) -> str:
     return "\n".join(lines if changed is None else [*lines, changed])
 
 
+def summary(graded: Graded) -> str:
+    """What the learner reads above the tests: the score, why the notebook was not graded
+    (if it was not), the sandbox warning, the points the instructor changed."""
+    result, a = graded.result, graded.assignment
+    assert result is not None, "a submission kept by --resume keeps its files"
+    if result.problem:
+        # TRANSLATORS: {title} is the assignment's; {problem} says what is wrong with the
+        # notebook
+        line = _("{title}: {score} / {max_score} points. Not graded: {problem}")
+    else:
+        # TRANSLATORS: {title} is the assignment's
+        line = _("{title}: {score} / {max_score} points")
+    score, max_score = graded.total, a.max_score
+    lines = [
+        line.format(title=_(a.title), score=score, max_score=max_score, problem=result.problem)
+    ]
+    if graded.unsafe:
+        lines.append(_(UNSAFE))
+    changed = override_lines(graded)
+    if changed:
+        # TRANSLATORS: {changes} lists one line of "{exercise}: ... set by your instructor"
+        # per exercise, separated by "; "
+        line = _("Points changed by your instructor: {changes}")
+        lines.append(line.format(changes="; ".join(changed.values())))
+    return "\n".join(lines)
+
+
 def results(graded: Graded) -> dict:
     """The results of a submission graded now, as a dict."""
-    result, a = graded.result, graded.assignment
+    result = graded.result
     assert result is not None, "a submission kept by --resume keeps its files"
     tests = [
         {
@@ -42,18 +70,10 @@ def results(graded: Graded) -> dict:
         }
         for r in result.exercises
     ]
-    summary = (
-        f"{a.title}: {graded.total} / {a.max_score} points"
-        + (f". Not graded: {result.problem}" if result.problem else "")
-        + (f"\n{UNSAFE}" if graded.unsafe else "")
-    )
-    changed = override_lines(graded)
-    if changed:
-        summary += "\nPoints changed by your instructor: " + "; ".join(changed.values())
     return {
         "score": graded.total,
         "execution_time": round(result.seconds, 3),
-        "output": summary,
+        "output": summary(graded),
         "output_format": "text",
         "visibility": "visible",
         "stdout_visibility": "hidden",

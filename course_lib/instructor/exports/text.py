@@ -15,9 +15,11 @@ import re
 import string
 
 from ...exercises import codec
+from ...i18n import N_, _
 from ..results import Graded
 
-UNSAFE = (
+# in English, as the grader prints it on its standard error; the learner reads _(UNSAFE)
+UNSAFE = N_(
     "UNSAFE: graded with --no-sandbox: the learners' code ran with the grader's rights, "
     "so it could read and change its files and these results"
 )
@@ -99,8 +101,17 @@ def override_lines(graded: Graded) -> dict[str, str]:
     for r in graded.result.exercises if graded.result else []:
         o = graded.override(r.exercise.grade_id)
         if o is not None:
-            lines[o.exercise] = (
-                f"{o.exercise}: {o.points} / {r.exercise.points} points, set by your "
-                f"instructor (the cases gave {r.score}): {o.reason}"
+            # TRANSLATORS: {exercise} is the function's name; {reason} is the instructor's
+            # own words, as they wrote them
+            line = _(
+                "{exercise}: {points} / {max_points} points, set by your instructor (the "
+                "cases gave {score}): {reason}"
+            )
+            lines[o.exercise] = line.format(
+                exercise=o.exercise,
+                points=o.points,
+                max_points=r.exercise.points,
+                score=r.score,
+                reason=o.reason,
             )
     return lines

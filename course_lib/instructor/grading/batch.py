@@ -15,6 +15,11 @@ enough here. The layout of ``--out``::
     gradebook.csv, canvas.csv,      with --roster: one row per student (:mod:`..roster`),
     moodle.csv                      and the LMS's file where the roster can give it
 
+Each submission's words (its feedback.md, results.json, and its verdicts wherever they are
+quoted) are in the language of the notebook submitted (a Chinese notebook's metadata says
+``"lang": "zh"``), or in the one ``--lang`` forces (:func:`submission_language`); never in
+the language of the grader's own machine.
+
 Every submission is read once, when it is collected (:func:`.collect.collect`): what is
 graded, hashed into grading.json and compared by ``--resume`` are those bytes, never the
 file again. A submission's files are written as soon as it is graded; ``--resume`` keeps
@@ -25,6 +30,7 @@ sandbox and writes ``grades.csv`` for what is done.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import sys
@@ -41,6 +47,7 @@ from ...exercises.process.channel import Cancellation, Limits
 from ...exercises.process.notebook import NotebookError
 from ...exercises.process.session import Cancelled, run_notebook
 from ...exercises.spec import Assignment
+from ...i18n import ENGLISH, LANGUAGES, speaking
 from ..exports import CLASS_FILES, RECORD, SUBMISSION_FILES, grading_json
 from ..exports.report import answer_cells
 from ..lms.layouts import CANVAS, Claim, choose, claim
@@ -64,6 +71,21 @@ class Batch:
     cancellation: Cancellation
     trials: dict[str, list[Trial]]  # by grade_id: the public cases, then the hidden ones
     secret_sha256: str = ""  # which secret drew the hidden cases
+    lang: str | None = None  # the language of every feedback (--lang); None: each notebook's
+
+
+def submission_language(data: bytes | None, forced: str | None = None) -> str:
+    """The language a submission's words are written in: ``forced`` (``--lang``) if given,
+    else the notebook's own (its metadata's ``course_lib.lang``, which ``course-lib build``
+    sets in the Chinese notebooks), else English. Whatever the bytes hold, never raises."""
+    if forced:
+        return forced
+    try:
+        meta = json.loads(data)["metadata"]["course_lib"]
+        lang = meta.get("lang") if isinstance(meta, dict) else None
+    except Exception:  # not JSON, no such metadata: an English notebook, or none at all
+        return ENGLISH
+    return lang if lang in LANGUAGES else ENGLISH
 
 
 def grade_one(
@@ -73,9 +95,29 @@ def grade_one(
     its files. Never raises but Cancelled: whatever goes wrong (a bad file, a bug of ours,
     a file that cannot be written) gives this submission's result, with the reason in its
     files."""
-    assignment, digest = batch.assignment, submission.sha256
+    data = None
     try:
         data = submission.read()
+    except Exception:  # run_notebook, given no bytes, reads the file and says why it cannot
+        pass
+    lang = submission_language(data, batch.lang)
+    with speaking(lang):
+        return _grade_one(submission, data, name, batch, overrides, lang)
+
+
+def _grade_one(
+    submission: Submission,
+    data: bytes | None,
+    name: str,
+    batch: Batch,
+    overrides: Sequence[Override],
+    lang: str,
+) -> Graded:
+    """:func:`grade_one`, in the submission's language ``lang``."""
+    assignment, digest = batch.assignment, submission.sha256
+    try:
+        if data is None:
+            data = submission.read()
         result = run_notebook(
             submission.path,
             assignment,
@@ -103,6 +145,7 @@ def grade_one(
         unsafe=batch.sandbox is None,
         secret_sha256=batch.secret_sha256,
         answers=answer_cells(submission, assignment),
+        lang=lang,
     )
     try:
         write_submission(batch.out / "submissions" / name, graded)
@@ -115,7 +158,8 @@ def grade_one(
 def write_submission(folder: Path, graded: Graded) -> None:
     """Write a submission's files into ``folder``, then grading.json, their record."""
     folder.mkdir(parents=True, exist_ok=True)
-    files = {f.name: f.text(graded) for f in SUBMISSION_FILES}
+    with speaking(graded.lang):  # the learner's files, in the learner's language
+        files = {f.name: f.text(graded) for f in SUBMISSION_FILES}
     for file, text in files.items():
         write_atomically(folder / file, text)
     write_atomically(folder / RECORD, grading_json.text(graded, files))
@@ -166,6 +210,7 @@ def grade_class(
     roster: Roster | None = None,
     overrides: Sequence[Override] = (),
     lms_column: str | None = None,
+    lang: str | None = None,
 ) -> ClassResults:
     """Grade every submission into ``out``; return the run's results.
 
@@ -178,9 +223,10 @@ def grade_class(
     does. ``sandbox=False`` runs the learners' code without the sandbox (unsafe: trusted
     code only). ``roster`` adds gradebook.csv and the LMS's file (``lms_column``: the
     Canvas export's column of the assignment); ``overrides`` name students by student_id
-    with a roster, else by submission name. Raises SandboxUnavailable when a sandbox is
-    asked for and cannot be made, and KeyboardInterrupt after writing grades.csv for what
-    was done, when interrupted."""
+    with a roster, else by submission name. ``lang`` ("en", "zh") writes every submission's
+    words in that language; None, each in its notebook's (:func:`submission_language`).
+    Raises SandboxUnavailable when a sandbox is asked for and cannot be made, and
+    KeyboardInterrupt after writing grades.csv for what was done, when interrupted."""
     limits = limits or Limits()
     with contextlib.ExitStack() as collected:
         found = [s for s in submissions if isinstance(s, Submission)]
@@ -188,7 +234,7 @@ def grade_class(
             paths = [os.fspath(p) for p in submissions if not isinstance(p, Submission)]
             found += collected.enter_context(collect(paths, limits.max_notebook_bytes))
         claims, skipped = chosen(found, assignment.stem, roster)
-        batch = _Run(roster, overrides, claims, lms_column)
+        batch = _Run(roster, overrides, claims, lms_column, lang)
         return _grade(
             assignment,
             [s for s in found if s.path in claims],
@@ -231,6 +277,7 @@ class _Run:
     overrides: Sequence[Override]
     claims: dict[Path, Claim | None]
     lms_column: str | None
+    lang: str | None = None  # --lang: every submission's words in it; None: its notebook's
 
 
 def _grade(
@@ -260,6 +307,7 @@ def _grade(
         Cancellation(),
         prepare(assignment, secret),
         sha256(secret.encode()),
+        run.lang,
     )
     paths = [s.path for s in submissions]
     names = names_for(paths)

@@ -164,6 +164,7 @@ def _grade_command(args: argparse.Namespace, collected: contextlib.ExitStack) ->
                 roster=roster,
                 overrides=overrides,
                 lms_column=lms_column,
+                lang=getattr(args, "lang", None),
             )
     except UsageError as err:  # a broken case
         return _fail(f"nothing graded: {err}")

@@ -15,19 +15,16 @@ from typing import Protocol
 
 from ....exercises import codec
 from ....exercises.engine import CaseResult, ExerciseResult, NotebookResult
-from ....exercises.spec import Assignment, Exercise, Failure, Source, Status
+from ....exercises.spec import Assignment, Ending, Failure, Source, Status
 
 # how an exercise went
 PASSED, FAILED, NOT_DONE, NOT_GRADED = "passed", "failed", "not done", "not graded"
 # how a call or a cell was stopped, or (a cell) failed
 TIMEOUT, CRASHED, ERROR = "time-out", "crash", "error"
 
-# The verdict says how a call ended only in words, the session's own (process/session.py,
-# Session.call and Session._run_cell); a learner's own error reads "it raised ..." (a
-# hostile worker could forge these words: it would only mislabel its own row).
-_TIMED_OUT = ("it did not finish within", "not finished:", "the cell did not finish within")
-_CRASHED = ("not run:", "the process running your code sent back")
-_DIED = "(it exited, crashed or ran out of memory)"
+# How a call or a cell was stopped, from how the session saw it end (process/session.py:
+# Verdict.ending, CellResult.ended), never from its words, which are in the learner's language
+_STOPPED = {Ending.TIMEOUT: TIMEOUT, Ending.CRASHED: CRASHED}
 
 MAX_ANSWER = 20_000  # characters of one answer cell kept for the comparison of answers
 MAX_CELLS = 20  # failed cells recorded per notebook
@@ -63,27 +60,11 @@ class Findings:
         }
 
 
-def _stopped(message: str) -> str:
-    if message.startswith(_TIMED_OUT):
-        return TIMEOUT
-    if message.startswith(_CRASHED) or message.endswith(_DIED):
-        return CRASHED
-    return ""
-
-
-def _mistake(ex: Exercise, case: CaseResult) -> str:
-    """The name of the known mistake a remark on ``case`` recognised ("" if none): a
-    remark carries the mistake's words, and the case's known answers (or the exercise's
-    error remarks) pair those words with a name."""
+def _mistake(case: CaseResult) -> str:
+    """The name of the known mistake a remark on ``case`` recognised ("" if none)."""
     for remark in case.verdict.remarks:
-        if remark.source is Source.MISTAKE:
-            names = [k.name for k in case.trial.known if k.message == remark.text]
-        elif remark.source is Source.ERROR:
-            names = [e.name for e in ex.errors if e.message == remark.text]
-        else:
-            continue
-        if names and names[0]:
-            return names[0]
+        if remark.source in (Source.MISTAKE, Source.ERROR) and remark.name:
+            return remark.name
     return ""
 
 
@@ -99,12 +80,12 @@ def finding(r: ExerciseResult) -> Finding:
         return Finding(NOT_DONE)
     failure = v.failure.name if v.failure is not None else ""
     blocked = r.blocked_by.grade_id if r.blocked_by is not None else ""
-    stopped = _stopped(v.what) if v.status is Status.ERROR else ""
+    stopped = _STOPPED.get(v.ending, "") if v.status is Status.ERROR else ""
     detail = ""
     if stopped or v.failure in (Failure.FORBIDDEN, Failure.TAMPERED):
         where = "hidden case" if case.hidden else "case"
         detail = codec.text(f"{where} '{case.trial.label}': {v.message}", DETAIL)
-    mistake = "" if blocked else _mistake(r.exercise, case)  # a blocked one has the earlier's
+    mistake = "" if blocked else _mistake(case)  # a blocked one has the earlier's
     return Finding(FAILED, failure, mistake, blocked, stopped, detail)
 
 
@@ -112,8 +93,8 @@ def of_result(result: NotebookResult) -> Findings:
     """What the report keeps of a submission's result."""
     cells = []
     for cell in result.cells:
-        if cell.error and not cell.error.startswith("NotImplementedError"):
-            how = _stopped(cell.error) or ERROR
+        if cell.error and not cell.not_done:
+            how = _STOPPED.get(cell.ended, ERROR)
             cells.append((cell.index + 1, how, codec.text(cell.error, DETAIL)))
     return Findings(
         {r.exercise.grade_id: finding(r) for r in result.exercises},
