@@ -310,49 +310,36 @@ def test_language_order():
             pass
 
 
+def course_lib(*args: str, cwd: Path = ROOT, **env: str) -> subprocess.CompletedProcess:
+    """``course-lib ARGS`` in ``cwd``, with ``env`` added to this environment."""
+    import os
+
+    return subprocess.run(
+        [sys.executable, "-m", "course_lib.cli", *args],
+        cwd=cwd,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
 def test_course_lib_check_reports_a_chinese_notebook_in_chinese(tmp_path):
     for name, folder in (("zh", tmp_path / "zh"), ("en", tmp_path / "en")):
         folder.mkdir()
         source = ROOT / "exercises" / ("zh" if name == "zh" else "") / "01_gradient_descent.ipynb"
         (folder / "mine.ipynb").write_bytes(source.read_bytes())
-    out = subprocess.run(
-        [sys.executable, "-m", "course_lib.cli", "check", str(tmp_path / "zh" / "mine.ipynb")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    ).stdout
     # the metadata says Chinese (the folder zh too); COURSE_LIB_LANG=en does not win
+    out = course_lib("check", str(tmp_path / "zh" / "mine.ipynb")).stdout
     assert CJK.search(out) and "exercises pass" not in out, out
-    english = subprocess.run(
-        [sys.executable, "-m", "course_lib.cli", "check", str(tmp_path / "en" / "mine.ipynb")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    ).stdout
+    english = course_lib("check", str(tmp_path / "en" / "mine.ipynb")).stdout
     assert not CJK.search(english) and "exercises pass" in english, english
 
 
 def test_doctor_and_lab_speak_the_learners_language(tmp_path):
-    import os
-
-    env = {**os.environ, "COURSE_LIB_LANG": "zh"}
-    lab = subprocess.run(
-        [sys.executable, "-m", "course_lib.cli", "lab"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    lab = course_lib("lab", cwd=tmp_path, COURSE_LIB_LANG="zh")
     assert lab.returncode == 2 and CJK.search(lab.stderr), lab.stderr
-    doctor = subprocess.run(
-        [sys.executable, "-m", "course_lib.cli", "doctor"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    doctor = course_lib("doctor", COURSE_LIB_LANG="zh")
     lines = [line for line in doctor.stdout.splitlines() if line.strip()]
     # each finding in Chinese but a bare version ("[ok ] Python: 3.11.7"), and the verdict
     words = [line for line in lines if not re.fullmatch(r"\[\w+ *\] Python: [\d.]+\S*", line)]
