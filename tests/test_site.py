@@ -587,6 +587,32 @@ def test_every_page_is_in_its_language_and_switches_to_the_other(built):
             assert switch_of(built.html, target)[0] == page, page
 
 
+CJK = re.compile(r"[\u4e00-\u9fff]")
+FRAME_LABEL = re.compile(r'(?:title|aria-label|placeholder|data-bs-title)="([^"]*)"')
+
+
+def test_the_frame_of_a_chinese_page_is_in_chinese(built):
+    """The theme's own words on a Chinese page (buttons, search, page contents, the heading
+    links) are Chinese: from the theme's and Sphinx's catalogs, the rest from the site's
+    own list. Only the switch to English and titles of English pages stay English."""
+    english_words = set(course_site.FRAME_WORDS["zh"])
+    for page in chinese_pages():
+        text = (built.html / f"{page}.html").read_text(encoding="utf-8")
+        # <link rel="prev"> and the like carry the title of a page, English or Chinese
+        labels = FRAME_LABEL.findall(re.sub(r"<link [^>]*>", "", text))
+        left = [
+            label
+            for label in labels
+            if re.search(r"[A-Za-z]{3}", label)
+            and not CJK.search(label)
+            and label != "This page in English"
+            and not label.startswith(("http", "#", "0", "1", "2", "3", "4", "5"))
+        ]
+        assert left == [], (page, left)
+        assert not english_words & set(re.findall(r">\s*([A-Z][A-Za-z .]+?)\s*<", text)), page
+        assert 'title="链接到此标题"' in text and 'placeholder="搜索……"' in text, page
+
+
 def test_chinese_pages_have_their_run_note_downloads_and_widget_notes_in_chinese(built):
     """Each Chinese page says in Chinese how to run the Chinese notebook (and names it:
     notebooks/zh/04_backward_pass.ipynb), offers it and the course, and (only when it has

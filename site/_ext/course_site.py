@@ -23,6 +23,8 @@
 
 from __future__ import annotations
 
+import functools
+import gettext
 import html
 import json
 import os
@@ -677,12 +679,97 @@ def on_page_context(
         },
     }
     context["language"] = HTML_LANG[lang]  # <html lang>
+    # the theme's own words (Search, previous, next, On this page...) in the page's language
+    app.builder.templates.environment.install_gettext_translations(
+        theme_words(lang) if lang != "en" else app.translator
+    )
     context["course_lang"] = language_switch(
         pagename, lambda page: (root / f"{page}.ipynb").is_file()
     )
     if "body" in context:
         body = context["body"].replace(LAUNCH_HERE, launch_note(path, config) if notebook else "")
         context["body"] = lighter_body(body, lang)
+
+
+THEME_LOCALE = {"zh": ("zh", "zh_CN")}  # the catalogs' names for a language (theme, Sphinx)
+
+
+@functools.cache
+def theme_words(lang: str):
+    """The theme's template words in ``lang``: pydata-sphinx-theme's catalog, then Sphinx's
+    (the one site is built in English; a Chinese page's templates render with these,
+    :func:`on_page_context`; what they leave in English, :data:`FRAME_WORDS`)."""
+    import pydata_sphinx_theme
+    import sphinx
+
+    found = gettext.NullTranslations()
+    catalogs = (
+        (Path(sphinx.__file__).parent / "locale", THEME_LOCALE[lang][1]),
+        (Path(pydata_sphinx_theme.__file__).parent / "locale", THEME_LOCALE[lang][0]),
+    )
+    for folder, code in catalogs:  # each one added first, the one before as its fallback
+        try:
+            catalog = gettext.translation("sphinx", folder, languages=[code])
+        except OSError:
+            continue
+        catalog.add_fallback(found)
+        found = catalog
+    return found
+
+
+# Words of the page's frame that no catalog translates (sphinx-book-theme's hard-coded
+# buttons and its own catalog, aria labels, the heading links Sphinx writes in the site's
+# language): on a Chinese page, each as a whole attribute value or a whole text, rewritten
+# once the page is written (:func:`on_build_finished`)
+FRAME_WORDS = {
+    "zh": {
+        "Toggle primary sidebar": "显示或隐藏导航栏",
+        "Toggle secondary sidebar": "显示或隐藏本页目录",
+        "Download this page": "下载本页",
+        "Download source file": "下载源文件",
+        "Print to PDF": "打印为 PDF",
+        "Color mode": "颜色模式",
+        "Light": "浅色",
+        "Dark": "深色",
+        "System Settings": "跟随系统",
+        "Search...": "搜索……",
+        "Search the docs ...": "搜索本站……",
+        "Link to this heading": "链接到此标题",
+        "Link to this image": "链接到此图片",
+        "Link to this code": "链接到此代码",
+        "Main": "主导航",
+        "Page": "本页",
+        "Contents": "目录",
+        "Fullscreen mode": "全屏模式",
+        "Back to top": "回到顶部",
+    }
+}
+_FRAME_ATTRIBUTE = re.compile(r'((?:title|aria-label|placeholder|data-bs-title)=")([^"<>]+)(")')
+_FRAME_TEXT = re.compile(r"(>\s*)([A-Z][A-Za-z .]+?)(\s*<)")
+
+
+def translate_frame(page: str, lang: str) -> str:
+    """A written page with the words of its frame (FRAME_WORDS) in ``lang``."""
+    words = FRAME_WORDS.get(lang, {})
+
+    def swap(match: re.Match) -> str:
+        said = words.get(match.group(2))
+        return match.group(0) if said is None else match.group(1) + said + match.group(3)
+
+    return _FRAME_TEXT.sub(swap, _FRAME_ATTRIBUTE.sub(swap, page))
+
+
+def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
+    """The frame's words of every Chinese page, in Chinese (:func:`translate_frame`)."""
+    if exception is not None or app.builder.format != "html":
+        return
+    out = Path(app.outdir)
+    for folder in NOTEBOOK_FOLDERS:
+        for page in sorted((out / folder / "zh").glob("*.html")):
+            text = page.read_text(encoding="utf-8")
+            done = translate_frame(text, "zh")
+            if done != text:
+                page.write_text(done, encoding="utf-8")
 
 
 PLAIN_TOKEN = re.compile(r'<span class="[npw]">([^<]*)</span>')  # names, punctuation, spaces
@@ -784,4 +871,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", course_assets.on_page_context, priority=900)
     # after the themes' and MyST-NB's own (pydata-sphinx-theme rewrites pygments.css then)
     app.connect("build-finished", course_assets.on_build_finished, priority=900)
+    app.connect("build-finished", on_build_finished, priority=950)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
