@@ -65,6 +65,14 @@ def notebook_language(path: str | os.PathLike | None) -> str | None:
     return "zh" if Path(path).parent.name == "zh" else None
 
 
+def metadata_language(metadata: object) -> str | None:
+    """The language a notebook's metadata gives: ``course_lib.lang``, which ``course-lib
+    build`` sets in every Chinese notebook; None where it gives none (or not one of ours)."""
+    meta = metadata.get("course_lib") if isinstance(metadata, Mapping) else None
+    lang = meta.get("lang") if isinstance(meta, Mapping) else None
+    return lang if lang in LANGUAGES else None
+
+
 def kernel_notebook_language(environ: Mapping[str, str], cwd: Path | None = None) -> str | None:
     """The language of the notebook a kernel runs for: JupyterLab's ``JPY_SESSION_NAME``
     names the notebook; without it (nbval, nbclient), the kernel's working folder is the

@@ -66,7 +66,13 @@ def check_command(args: argparse.Namespace) -> int:
     from .report import terminal_report
 
     path = Path(args.notebook)
-    with speaking(notebook_language(path)):
+
+    def refused(why: object) -> int:
+        said = _("{path} cannot be checked: {why}").format(path=path, why=why)
+        print(f"course-lib check: {said}")
+        return 1
+
+    with speaking(notebook_language(path)):  # its folder's, until its metadata is read
         if not path.is_file():
             print("course-lib check: " + _("no such notebook: {path}").format(path=path))
             return 1
@@ -74,38 +80,24 @@ def check_command(args: argparse.Namespace) -> int:
             data = read_submission(path, MAX_NOTEBOOK_BYTES)
             nb = parse_notebook(data)
         except NotebookError as err:
-            print(
-                "course-lib check: "
-                + _("{path} cannot be checked: {why}").format(path=path, why=err)
-            )
-            return 1
+            return refused(err)
     with speaking(notebook_language(path, nb)):
         assignment = assignment_of(nb, path)
         if assignment is None:
-            why = _("this notebook is not one of the course's exercise notebooks")
-            print(
-                "course-lib check: "
-                + _("{path} cannot be checked: {why}").format(path=path, why=why)
-            )
-            return 1
+            return refused(_("this notebook is not one of the course's exercise notebooks"))
         result = run_notebook(path, assignment, data=data)
-        title = _("Checking {name}").format(name=path.name)
-        print(terminal_report(result, title))
+        print(terminal_report(result, _("Checking {name}").format(name=path.name)))
     return 0 if all(r.passed for r in result.exercises) else 1
 
 
 def notebook_language(path: Path, nb=None) -> str | None:
-    """The language of a notebook: its metadata's (``course_lib.lang``, which ``course-lib
-    build`` sets in the Chinese notebooks), else its folder's (``exercises/zh``), else None
-    (the learner's choice decides: COURSE_LIB_LANG, the locale)."""
-    from ..i18n import LANGUAGES
+    """The language of a notebook: its metadata's (:func:`..i18n.metadata_language`), else
+    its folder's (``exercises/zh``), else None (the learner's choice decides:
+    COURSE_LIB_LANG, the locale)."""
+    from ..i18n import metadata_language
     from ..i18n import notebook_language as by_folder
 
-    meta = nb.metadata.get("course_lib", {}) if nb is not None else {}
-    lang = meta.get("lang") if isinstance(meta, dict) else None
-    if lang in LANGUAGES and lang != "en":
-        return lang
-    return by_folder(path)
+    return (metadata_language(nb.metadata) if nb is not None else None) or by_folder(path)
 
 
 COMMANDS = {"check": check_command}

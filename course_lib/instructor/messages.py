@@ -23,13 +23,13 @@ translation lost a placeholder, a number or a name.
 
 from __future__ import annotations
 
-import copy
 import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .translate import _DATE, TRANSLATED
+from . import translate
+from .translate import TRANSLATED, new_catalog, updated, write_catalog
 
 PACKAGE = Path(__file__).resolve().parents[1]  # course_lib/
 LEARNER, INSTRUCTOR = "course_lib", "course_lib_instructor"
@@ -176,25 +176,17 @@ def templates() -> dict[str, dict]:
 # ----- catalogs -----
 
 
-def _new_catalog(lang: str, domain: str):
-    from babel.messages.catalog import Catalog
-
+def _header(domain: str, lang: str) -> str:
     whose = "the learner's edition" if domain == LEARNER else "the instructor's package only"
-    return Catalog(
-        locale=lang,
-        domain=domain,
-        project="Backpropagation, derived and run",
-        header_comment=f"# The course's messages ({whose}), in {lang}.\n"
-        "# Written by `course-lib build`; see course_lib/instructor/messages.py.",
-        creation_date=_DATE,
-        revision_date=_DATE,
-        fuzzy=False,
+    return (
+        f"# The course's messages ({whose}), in {lang}.\n"
+        "# Written by `course-lib build`; see course_lib/instructor/messages.py."
     )
 
 
 def template_catalog(messages: dict, lang: str, domain: str):
     """A catalog of ``messages`` with empty translations (a POT)."""
-    catalog = _new_catalog(lang, domain)
+    catalog = new_catalog(lang, _header(domain, lang), domain)
     for message, (where, comments) in messages.items():
         flags = ["python-brace-format"] if any("{" in m for m in _forms(message)) else []
         catalog.add(
@@ -217,28 +209,7 @@ def _location(where: str) -> tuple[str, int | None]:
 
 
 def read_catalog(path: Path, lang: str, domain: str):
-    from babel.messages.pofile import read_po
-
-    if not path.exists():
-        return _new_catalog(lang, domain)
-    with path.open("rb") as f:
-        return read_po(f, locale=lang, domain=domain)
-
-
-def merged(catalog, template):
-    """``catalog`` brought up to date with ``template`` (as msgmerge)."""
-    fresh = copy.deepcopy(catalog)
-    fresh.update(template, update_creation_date=False)
-    fresh.fuzzy = False
-    return fresh
-
-
-def po_bytes(catalog) -> bytes:
-    from babel.messages.pofile import write_po
-
-    out = io.BytesIO()
-    write_po(out, catalog, width=0, include_previous=True, ignore_obsolete=True, sort_output=True)
-    return re.sub(rb'"Generated-By: [^"]*"\n', b"", out.getvalue())
+    return translate.read_catalog(path, lang, _header(domain, lang), domain)
 
 
 def mo_bytes(catalog) -> bytes:
@@ -285,10 +256,10 @@ def build_messages(langs: tuple[str, ...] = TRANSLATED) -> Built:
         for lang in langs:
             folder = FOLDERS[domain] / lang / "LC_MESSAGES"
             po = folder / f"{domain}.po"
-            catalog = merged(
+            catalog = updated(
                 read_catalog(po, lang, domain), template_catalog(messages, lang, domain)
             )
-            files[po] = po_bytes(catalog)
+            files[po] = write_catalog(catalog, sort=True)
             files[folder / f"{domain}.mo"] = mo_bytes(catalog)
             found += problems(catalog, domain)
     return Built(files, found)

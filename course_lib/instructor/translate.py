@@ -115,7 +115,7 @@ def _source(cell: dict) -> str:
 def template(nb: dict, name: str, lang: str):
     """The catalog of a notebook's prose, with empty translations (a POT, in gettext's terms)."""
 
-    catalog = _new_catalog(lang)
+    catalog = new_catalog(lang)
     for index, cell_id, text in paragraphs(nb):
         if catalog.get(text, context=cell_id) is not None:  # the same paragraph twice in a cell
             continue
@@ -123,50 +123,62 @@ def template(nb: dict, name: str, lang: str):
     return catalog
 
 
-def read_catalog(path: Path, lang: str):
+# fixed dates: a catalog's header must not change each time the build writes it
+_DATE = datetime(2026, 12, 7, tzinfo=timezone.utc)
+HEADER = (
+    "# The course's notebooks in Chinese: one entry per paragraph of prose.\n"
+    "# msgctxt is the markdown cell's id. See course_lib/instructor/translate.py."
+)
+
+
+def read_catalog(path: Path, lang: str, header: str = HEADER, domain: str | None = None):
+    """The PO catalog at ``path`` (a new, empty one if there is none)."""
     from babel.messages.pofile import read_po
 
     if not path.exists():
-        return _new_catalog(lang)
+        return new_catalog(lang, header, domain)
     with path.open("rb") as f:
-        return read_po(f, locale=lang)
+        return read_po(f, locale=lang, domain=domain)
 
 
-def write_catalog(catalog) -> bytes:
+def write_catalog(catalog, sort: bool = False) -> bytes:
+    """The catalog as a PO file (``sort``: its entries by message, not by first use)."""
     from babel.messages.pofile import write_po
 
     out = io.BytesIO()
-    write_po(out, catalog, width=0, include_previous=True, ignore_obsolete=True)
+    write_po(out, catalog, width=0, include_previous=True, ignore_obsolete=True, sort_output=sort)
     # Babel names its own version in the header: left out, so that the same catalog is the
     # same file whichever Babel wrote it (`course-lib build --check` compares bytes)
     return re.sub(rb'"Generated-By: [^"]*"\n', b"", out.getvalue())
 
 
-# fixed dates: a catalog's header must not change each time the build writes it
-_DATE = datetime(2026, 12, 7, tzinfo=timezone.utc)
-
-
-def _new_catalog(lang: str):
+def new_catalog(lang: str, header: str = HEADER, domain: str | None = None):
+    """An empty catalog of the course in ``lang``, its header fixed (see _DATE)."""
     from babel.messages.catalog import Catalog
 
     return Catalog(
         locale=lang,
+        domain=domain,
         project="Backpropagation, derived and run",
-        header_comment="# The course's notebooks in Chinese: one entry per paragraph of prose.\n"
-        "# msgctxt is the markdown cell's id. See course_lib/instructor/translate.py.",
+        header_comment=header,
         creation_date=_DATE,
         revision_date=_DATE,
         fuzzy=False,
     )
 
 
-def merged(catalog, nb: dict, name: str, lang: str):
-    """The catalog brought up to date with the English notebook (as msgmerge): new paragraphs
-    added untranslated, changed ones marked fuzzy with their old English kept."""
+def updated(catalog, template):
+    """``catalog`` brought up to date with ``template`` (as msgmerge): new messages added
+    untranslated, changed ones marked fuzzy with their old English kept."""
     fresh = copy.deepcopy(catalog)
-    fresh.update(template(nb, name, lang), update_creation_date=False)
+    fresh.update(template, update_creation_date=False)
     fresh.fuzzy = False
     return fresh
+
+
+def merged(catalog, nb: dict, name: str, lang: str):
+    """The catalog brought up to date with the English notebook (:func:`updated`)."""
+    return updated(catalog, template(nb, name, lang))
 
 
 def translated(nb: dict, catalog, name: str) -> tuple[dict, list[Problem]]:

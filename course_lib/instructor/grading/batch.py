@@ -47,7 +47,7 @@ from ...exercises.process.channel import Cancellation, Limits
 from ...exercises.process.notebook import NotebookError
 from ...exercises.process.session import Cancelled, run_notebook
 from ...exercises.spec import Assignment
-from ...i18n import ENGLISH, LANGUAGES, speaking
+from ...i18n import ENGLISH, metadata_language, speaking
 from ..exports import CLASS_FILES, RECORD, SUBMISSION_FILES, grading_json
 from ..exports.report import answer_cells
 from ..lms.layouts import CANVAS, Claim, choose, claim
@@ -81,11 +81,10 @@ def submission_language(data: bytes | None, forced: str | None = None) -> str:
     if forced:
         return forced
     try:
-        meta = json.loads(data)["metadata"]["course_lib"]
-        lang = meta.get("lang") if isinstance(meta, dict) else None
-    except Exception:  # not JSON, no such metadata: an English notebook, or none at all
+        metadata = json.loads(data)["metadata"]
+    except Exception:  # not JSON, no metadata: no notebook to say it, English
         return ENGLISH
-    return lang if lang in LANGUAGES else ENGLISH
+    return metadata_language(metadata) or ENGLISH
 
 
 def grade_one(
